@@ -1,0 +1,78 @@
+# SocialProof developer entry points. `make up` runs the platform, `make test` runs every check CI runs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONPATH := $(CURDIR):$(CURDIR)/gen/python:$(CURDIR)/envoy
+STAMP := $(VENV)/.setup-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup gen gen-check lint fmt breaking test test-fast up down bench ci certs-rotate clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -e ".[dev,devstack]"
+	$(PY) tools/dev_path.py
+	@touch $(STAMP)
+
+## setup: install everything the code, the tests and `make up` need (idempotent)
+setup: $(STAMP)
+
+## gen: regenerate gen/ from protos/ (python stubs, partner SDK, Envoy descriptor set)
+gen: setup
+	tools/gen.sh
+
+## gen-check: fail if gen/ differs from what protos/ generate
+gen-check: setup
+	tools/gen.sh >/dev/null
+	@if [ -n "$$(git status --porcelain -- gen/)" ]; then \
+	  echo "gen/ is out of date with protos/: run 'make gen' and commit gen/"; git status --short -- gen/ | head -20; exit 1; \
+	fi
+	@echo "gen-check: gen/ matches protos/"
+
+## lint: buf lint (STANDARD), ruff, mypy
+lint: setup
+	$(PY) tools/googleapis.py .build/googleapis
+	buf lint
+	ruff check .
+	ruff format --check .
+	mypy shared services envoy/meshconfig
+
+fmt: setup
+	ruff format .
+	ruff check --fix .
+
+## breaking: buf breaking (FILE) against the previous commit of main
+breaking: setup
+	tools/breaking.sh
+
+## test: everything CI runs: gen-check, lint, breaking, the whole test suite
+test: gen-check lint breaking
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: only the tests (no gen/lint)
+test-fast: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## up: start the whole platform locally and print the URLs (Ctrl-C or `make down` stops it)
+up: setup
+	$(PY) -m shared.devstack.up
+
+## down: stop everything `make up` started, by PID
+down:
+	$(PY) -m shared.devstack.up --down
+
+## certs-rotate: issue new mesh leaf certificates (sidecars pick them up on restart)
+certs-rotate: setup
+	$(PY) -m meshconfig certs --dir .devstack/certs --rotate
+
+## bench: run every benchmark, write bench/results/*.json and docs/benchmarks.md
+bench: setup
+	$(PY) -m bench.run
+
+## ci: what .ci/run does after installing system packages
+ci: test
+
+clean:
+	rm -rf .build .pytest_cache .mypy_cache .ruff_cache
