@@ -1,0 +1,340 @@
+"""The mesh topology: the one typed description of services, ports, identities, call permissions,
+rate-limit route classes and CORS origins. Everything mesh-related (Envoy edge and sidecar configs,
+the local process set, k8s manifests) is generated from a `Topology`; nothing else hard-codes ports.
+
+This module is plain data (frozen dataclasses) plus pure helpers. It does no I/O except
+`free_ports()` (binds port 0 to find free ports) and `from_json`/`to_json`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+TRUST_DOMAIN = "socialproof.local"
+SERVICE_NAMES: tuple[str, ...] = ("users", "notifications", "integrations", "analytics", "billing")
+EDGE_NAME = "edge"
+
+# Environment variable with the dashboard origins allowed by CORS (comma separated).
+DASHBOARD_ORIGINS_ENV = "SP_DASHBOARD_ORIGINS"
+DEFAULT_DASHBOARD_ORIGINS: tuple[str, ...] = (
+    "http://localhost:5173",
+    "http://127.0.0.1:5173",
+    "http://localhost:8080",
+    "http://127.0.0.1:8080",
+)
+
+
+def spiffe_id(name: str, trust_domain: str = TRUST_DOMAIN, namespace: str = "default") -> str:
+    """The SPIFFE identity of a workload (service account `name`)."""
+    return f"spiffe://{trust_domain}/ns/{namespace}/sa/{name}"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One gRPC domain service, its plain loopback app port and its Envoy sidecar's ports."""
+
+    name: str
+    app_port: int  # the gRPC server itself: plain HTTP/2, bound to 127.0.0.1 only
+    inbound_port: int  # sidecar: mTLS listener peers and the edge connect to
+    outbound_port: int  # sidecar: plain HTTP/2 on 127.0.0.1, the app calls peers through it
+    admin_port: int  # sidecar admin, 127.0.0.1 only
+    host: str = "127.0.0.1"  # where others reach the sidecar's inbound port (k8s: the Service DNS)
+    inbound_bind: str = "127.0.0.1"  # address the inbound listener binds (k8s: 0.0.0.0)
+    # grpc.health.v1 service name the edge's active health check asks for ("" = whole server)
+    health_service: str = ""
+
+    @property
+    def package(self) -> str:
+        """The protobuf package, e.g. `socialproof.users.v1`."""
+        return f"socialproof.{self.name}.v1"
+
+    @property
+    def package_prefix(self) -> str:
+        """Prefix of every fully qualified service name of this domain: `socialproof.users.v1.`."""
+        return f"{self.package}."
+
+    @property
+    def grpc_path_prefix(self) -> str:
+        """HTTP/2 `:path` prefix of every gRPC call to this domain: `/socialproof.users.v1.`."""
+        return f"/{self.package_prefix}"
+
+    @property
+    def cluster(self) -> str:
+        """Envoy cluster name used for this service everywhere."""
+        return f"svc_{self.name}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The Envoy edge: the only listener browsers, partners and webhook senders reach."""
+
+    http_port: int = 8080
+    admin_port: int = 9901
+    bind: str = "127.0.0.1"  # k8s: 0.0.0.0 (admin stays on 127.0.0.1 always)
+    name: str = EDGE_NAME
+
+
+@dataclass(frozen=True)
+class RouteClass:
+    """A rate-limit class of edge routes; one token bucket per class per edge process.
+
+    `requests_per_second` tokens are added every second up to `burst`; 0 disables limiting."""
+
+    name: str
+    requests_per_second: int
+    burst: int
+    description: str = ""
+    path_prefixes: tuple[str, ...] = ()  # REST paths in this class (first matching class wins)
+    exact_paths: tuple[str, ...] = ()
+
+
+# The classes are matched in this order against a REST path template; gRPC-Web traffic is
+# "dashboard", native gRPC from partner SDKs is "partner".
+DEFAULT_ROUTE_CLASSES: tuple[RouteClass, ...] = (
+    RouteClass(
+        "widget",
+        2000,
+        4000,
+        "browser widget: feed, live stream, events, forms",
+        path_prefixes=("/v1/widget/",),
+    ),
+    RouteClass(
+        "webhooks",
+        200,
+        400,
+        "inbound provider webhooks",
+        path_prefixes=("/v1/hooks/",),
+        exact_paths=("/v1/billing/stripe/webhook",),
+    ),
+    RouteClass("dashboard", 1000, 2000, "dashboard over gRPC-Web"),
+    RouteClass("partner", 500, 1000, "partner REST API and native gRPC (SDK)"),
+)
+
+# caller -> callees (besides the edge, which may call every service)
+DEFAULT_CALLS: Mapping[str, tuple[str, ...]] = {
+    "notifications": ("billing",),
+    "analytics": ("notifications",),
+    "integrations": ("notifications", "users"),
+    "billing": ("users",),
+}
+
+
+def _default_origins() -> tuple[str, ...]:
+    raw = os.environ.get(DASHBOARD_ORIGINS_ENV, "")
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    return origins or DEFAULT_DASHBOARD_ORIGINS
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Services, edge, identities and who may call whom."""
+
+    services: tuple[Service, ...]
+    edge: Edge = field(default_factory=Edge)
+    # caller service name -> services it may call through its sidecar (edge implicitly: all)
+    calls: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_CALLS))
+    route_classes: tuple[RouteClass, ...] = DEFAULT_ROUTE_CLASSES
+    dashboard_origins: tuple[str, ...] = field(default_factory=_default_origins)
+    trust_domain: str = TRUST_DOMAIN
+    namespace: str = "default"
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.services]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate service names: {names}")
+        if EDGE_NAME in names:
+            raise ValueError("a service may not be called 'edge'")
+        for caller, callees in self.calls.items():
+            if caller not in names:
+                raise ValueError(f"calls: unknown caller {caller!r}")
+            for callee in callees:
+                if callee not in names:
+                    raise ValueError(f"calls: {caller} -> unknown service {callee!r}")
+                if callee == caller:
+                    raise ValueError(f"calls: {caller} calls itself through the mesh")
+        ports = self.all_ports()
+        dupes = {p for p in ports if ports.count(p) > 1}
+        if dupes:
+            raise ValueError(f"ports used twice: {sorted(dupes)}")
+        classes = [c.name for c in self.route_classes]
+        for needed in ("widget", "webhooks", "dashboard", "partner"):
+            if needed not in classes:
+                raise ValueError(f"route class {needed!r} missing")
+
+    # --- lookups -------------------------------------------------------------------------------
+    def service(self, name: str) -> Service:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        raise KeyError(f"no service {name!r} in the topology")
+
+    def service_for_package(self, full_name: str) -> Service | None:
+        """The service owning a fully qualified proto name (e.g. `socialproof.users.v1.AuthService`)."""
+        for svc in self.services:
+            if full_name.startswith(svc.package_prefix):
+                return svc
+        return None
+
+    def route_class(self, name: str) -> RouteClass:
+        for rc in self.route_classes:
+            if rc.name == name:
+                return rc
+        raise KeyError(name)
+
+    def rest_route_class(self, path: str) -> RouteClass:
+        """The class of a REST path template (`/v1/widget/sites/{site_key}/feed` -> widget)."""
+        for rc in self.route_classes:
+            if path in rc.exact_paths or any(path.startswith(p) for p in rc.path_prefixes):
+                return rc
+        return self.route_class("partner")
+
+    def spiffe_id(self, name: str) -> str:
+        """SPIFFE id of `edge` or a service."""
+        return spiffe_id(name, self.trust_domain, self.namespace)
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """Every workload that gets a mesh certificate: the edge and each service."""
+        return (self.edge.name, *(s.name for s in self.services))
+
+    def callees(self, caller: str) -> tuple[str, ...]:
+        """Services `caller` may call (the edge: all of them)."""
+        if caller == self.edge.name:
+            return tuple(s.name for s in self.services)
+        return tuple(self.calls.get(caller, ()))
+
+    def callers(self, service: str) -> tuple[str, ...]:
+        """Workloads allowed to call `service`: the edge first, then peers in topology order."""
+        self.service(service)
+        peers = tuple(s.name for s in self.services if service in self.calls.get(s.name, ()))
+        return (self.edge.name, *peers)
+
+    def allowed_caller_ids(self, service: str) -> tuple[str, ...]:
+        """SPIFFE ids the sidecar of `service` accepts as client certificates."""
+        return tuple(self.spiffe_id(c) for c in self.callers(service))
+
+    def all_ports(self) -> list[int]:
+        ports = [self.edge.http_port, self.edge.admin_port]
+        for s in self.services:
+            ports += [s.app_port, s.inbound_port, s.outbound_port, s.admin_port]
+        return ports
+
+    def app_env(self, service: str) -> dict[str, str]:
+        """SP_* environment a service process needs to fit this topology (without secrets)."""
+        svc = self.service(service)
+        return {
+            "SP_SERVICE_NAME": svc.name,
+            "SP_GRPC_HOST": "127.0.0.1",
+            "SP_GRPC_PORT": str(svc.app_port),
+            "SP_SIDECAR_OUTBOUND": f"127.0.0.1:{svc.outbound_port}",
+        }
+
+    # --- (de)serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["calls"] = {k: list(v) for k, v in self.calls.items()}
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Topology:
+        return cls(
+            services=tuple(Service(**s) for s in data["services"]),
+            edge=Edge(**data.get("edge", {})),
+            calls={k: tuple(v) for k, v in data.get("calls", DEFAULT_CALLS).items()},
+            route_classes=tuple(
+                RouteClass(
+                    **{
+                        **rc,
+                        "path_prefixes": tuple(rc.get("path_prefixes", ())),
+                        "exact_paths": tuple(rc.get("exact_paths", ())),
+                    }
+                )
+                for rc in data.get("route_classes", [dataclasses.asdict(r) for r in DEFAULT_ROUTE_CLASSES])
+            ),
+            dashboard_origins=tuple(data.get("dashboard_origins") or _default_origins()),
+            trust_domain=data.get("trust_domain", TRUST_DOMAIN),
+            namespace=data.get("namespace", "default"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Topology:
+        return cls.from_dict(json.loads(text))
+
+
+def default_topology(
+    *,
+    dashboard_origins: Iterable[str] | None = None,
+    base_app: int = 50051,
+    base_inbound: int = 15051,
+    base_outbound: int = 16051,
+    base_admin: int = 19051,
+) -> Topology:
+    """The `make up` topology: edge 8080 (admin 9901), apps 50051.., inbound 15051..,
+    outbound 16051.., sidecar admin 19051.. in SERVICE_NAMES order."""
+    services = tuple(
+        Service(name, base_app + i, base_inbound + i, base_outbound + i, base_admin + i)
+        for i, name in enumerate(SERVICE_NAMES)
+    )
+    kwargs: dict[str, Any] = {}
+    if dashboard_origins is not None:
+        kwargs["dashboard_origins"] = tuple(dashboard_origins)
+    return Topology(services=services, **kwargs)
+
+
+def _free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    socks: list[socket.socket] = []
+    ports: list[int] = []
+    try:
+        while len(ports) < count:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((host, 0))
+            socks.append(sock)
+            port = sock.getsockname()[1]
+            if port not in ports:
+                ports.append(port)
+    finally:
+        for sock in socks:
+            sock.close()
+    return ports
+
+
+def with_free_ports(topology: Topology | None = None) -> Topology:
+    """A copy of `topology` (default: `default_topology()`) with every port replaced by a port
+    that is free right now (all distinct); for tests and parallel stacks."""
+    topo = topology or default_topology()
+    ports = iter(_free_ports(2 + 4 * len(topo.services)))
+    edge = dataclasses.replace(topo.edge, http_port=next(ports), admin_port=next(ports))
+    services = tuple(
+        dataclasses.replace(
+            s,
+            app_port=next(ports),
+            inbound_port=next(ports),
+            outbound_port=next(ports),
+            admin_port=next(ports),
+        )
+        for s in topo.services
+    )
+    return dataclasses.replace(topo, edge=edge, services=services)
+
+
+def apply_ports(topology: Topology, ports: Mapping[str, Any]) -> Topology:
+    """Override ports from a mapping such as the `--ports-json` file:
+
+    {"edge": {"http_port": 8080, "admin_port": 9901},
+     "users": {"app_port": 50051, "inbound_port": 15051, "outbound_port": 16051, "admin_port": 19051}, ...}
+
+    A full topology dict (with "services") is accepted too and replaces everything."""
+    if "services" in ports:
+        return Topology.from_dict(ports)
+    edge = dataclasses.replace(topology.edge, **ports.get("edge", {}))
+    services = tuple(dataclasses.replace(s, **ports.get(s.name, {})) for s in topology.services)
+    return dataclasses.replace(topology, edge=edge, services=services)

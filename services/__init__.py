@@ -1,0 +1,1 @@
+"""The five SocialProof domain services, one gRPC server each."""

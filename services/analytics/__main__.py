@@ -1,0 +1,5 @@
+"""Entry point: `python -m services.analytics`."""
+
+from services.analytics.bootstrap import main
+
+main()

@@ -1,0 +1,1 @@
+"""The billing service: plans, entitlements, Stripe subscriptions, usage metering and quotas."""

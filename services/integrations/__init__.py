@@ -1,0 +1,3 @@
+"""The integrations service: connections, signed inbound webhooks, payload mapping, OAuth connect, form
+capture and outbound webhooks.
+"""

@@ -1,0 +1,5 @@
+"""Entry point: `python -m services.integrations`."""
+
+from services.integrations.bootstrap import main
+
+main()

@@ -1,0 +1,5 @@
+"""Entry point: `python -m services.users`."""
+
+from services.users.bootstrap import main
+
+main()

@@ -1,0 +1,1 @@
+"""Cross-cutting code every SocialProof service shares: the one copy, never duplicated."""
