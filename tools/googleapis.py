@@ -11,7 +11,13 @@ import google.api  # from googleapis-common-protos
 import google.rpc
 
 WANTED = {
-    "google/api": ["annotations.proto", "http.proto", "httpbody.proto", "field_behavior.proto", "resource.proto"],
+    "google/api": [
+        "annotations.proto",
+        "http.proto",
+        "httpbody.proto",
+        "field_behavior.proto",
+        "resource.proto",
+    ],
     "google/rpc": ["status.proto", "error_details.proto", "code.proto"],
 }
 

@@ -27,7 +27,9 @@ def main() -> None:
         out = Path(tmp) / "out"
         out.mkdir()
         cmd = [
-            sys.executable, "-m", "grpc_tools.protoc",
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
             f"--descriptor_set_in={descriptor_set}",
             f"--grpc_python_out={out}",
             *request.file_to_generate,
