@@ -1,0 +1,75 @@
+"""`make up` / `make down`: run the whole platform in the foreground and print its URLs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from shared.devstack.platform import Platform, stop_recorded
+from shared.devstack.process import DevstackError
+
+EXTERNAL = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "CLICKHOUSE_URL",
+    "STRIPE_API_BASE",
+    "SMTP_URL",
+)
+
+
+def _progress(line: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S')}  {line}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make up", description=__doc__)
+    parser.add_argument("--dir", type=Path, default=Path(".devstack"), help="data, certs, configs and logs")
+    parser.add_argument("--down", action="store_true", help="stop what a previous `make up` started")
+    parser.add_argument("--no-demo", action="store_true", help="do not seed the demo organization")
+    parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of 8080, 500xx, …")
+    args = parser.parse_args(argv)
+    root: Path = args.dir.absolute()
+
+    if args.down:
+        stopped = stop_recorded(root)
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        return 0
+
+    from meshconfig import default_topology, with_free_ports
+
+    external = {name: os.environ[name] for name in EXTERNAL if os.environ.get(name)}
+    print(f"SocialProof: starting the platform in {root}", flush=True)
+    topology = with_free_ports(default_topology()) if args.free_ports else default_topology()
+    platform = Platform(root, topology, durable=True, external=external, progress=_progress)
+    done = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        platform.start()
+    except (DevstackError, OSError) as exc:
+        print(f"\nmake up failed: {exc}", file=sys.stderr)
+        platform.stop()
+        return 1
+    print("\nSocialProof is up:")
+    for label, url in platform.urls().items():
+        print(f"  {label:<24} {url}")
+    print("\nCtrl-C (or `make down` elsewhere) stops everything.", flush=True)
+    done.wait()
+    print("\nstopping…", flush=True)
+    platform.stop()
+    print("stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
