@@ -1,0 +1,1 @@
+"""Benchmarks: load from a separate process on loopback, results in bench/results/*.json."""

@@ -1,0 +1,34 @@
+"""`make bench`: run every benchmark, then regenerate docs/benchmarks.md from bench/results/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+from bench import edge_rest
+from bench.harness import DOC, write_doc
+
+BENCHMARKS = {"edge_rest_roundtrip": edge_rest.run}
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("installing wrk (Debian package) …", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False)
+    for index, (name, run) in enumerate(BENCHMARKS.items(), 1):
+        started = time.monotonic()
+        print(f"[{index}/{len(BENCHMARKS)}] {name}", flush=True)
+        path = run(progress=lambda line: print(line, flush=True))
+        print(
+            f"[{index}/{len(BENCHMARKS)}] {name} done in {time.monotonic() - started:.0f} s → {path}",
+            flush=True,
+        )
+    write_doc()
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
