@@ -14,6 +14,8 @@ fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 git archive "$ref" protos buf.yaml | tar -x -C "$tmp"
 mkdir -p "$tmp/.build" && cp -r .build/googleapis "$tmp/.build/"
-(cd "$tmp" && buf build -o "$tmp/against.binpb")
-buf breaking --against "$tmp/against.binpb"
+# Both sides as single images of our module only (the googleapis module is not ours to check).
+(cd "$tmp" && buf build protos -o "$tmp/against.binpb")
+buf build protos -o "$tmp/current.binpb"
+buf breaking "$tmp/current.binpb" --against "$tmp/against.binpb"
 echo "breaking: protos/ is compatible with $ref"

@@ -282,6 +282,8 @@ class Platform:
             "SP_SMTP_URL": self.infra.smtp_url,
             "SP_PUBLIC_BASE_URL": self.edge_url,
             "SP_DRAIN_SECONDS": "2",
+            # Tansu joins consumer groups slowly with Kafka's default timeouts (INFRA-NOTES).
+            "SP_KAFKA_FAST_GROUP_JOIN": "true",
             **self._secrets(),
             **self.extra_env,
         }
