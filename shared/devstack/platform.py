@@ -143,6 +143,34 @@ class Infrastructure:
     servers: list[LocalServer] = field(default_factory=list)
 
 
+def service_env(infra: Infrastructure, *, edge_url: str, secrets: Mapping[str, str]) -> dict[str, str]:
+    """The environment every service process gets: where the infrastructure is, and secrets.
+    The one definition used by `make up`, the end-to-end tests and the service start-up tests."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
+        "PYTHONUNBUFFERED": "1",
+        "SP_ENV": "dev",
+        "SP_DATABASE_URL": infra.database_url,
+        "SP_REDIS_URL": infra.redis_url,
+        "SP_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "SP_CLICKHOUSE_URL": infra.clickhouse_url,
+        "SP_STRIPE_API_BASE": infra.stripe_api_base,
+        "SP_SMTP_URL": infra.smtp_url,
+        "SP_PUBLIC_BASE_URL": edge_url,
+        "SP_DASHBOARD_URL": edge_url,
+        "SP_DRAIN_SECONDS": "2",
+        # Tansu joins consumer groups slowly with Kafka's default timeouts (INFRA-NOTES).
+        "SP_KAFKA_FAST_GROUP_JOIN": "true",
+        **secrets,
+    }
+
+
+def new_secrets() -> dict[str, str]:
+    """Secrets of one installation: the PII key ring (encryption key + lookup-hash key)."""
+    return {"SP_PII_KEYS": f"k1:{generate_key()},lookup:{generate_key()}"}
+
+
 class Platform:
     """The local SocialProof platform under `root` (data, certs, configs, logs, pids)."""
 
@@ -267,27 +295,12 @@ class Platform:
         assert self.infra is not None
         from meshconfig import ensure_mesh_token
 
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
-            "PYTHONUNBUFFERED": "1",
+        return {
+            **service_env(self.infra, edge_url=self.edge_url, secrets=self._secrets()),
             **self.topology.app_env(service),
-            "SP_ENV": "dev",
             "SP_MESH_TOKEN": ensure_mesh_token(self.root / "mesh-token"),
-            "SP_DATABASE_URL": self.infra.database_url,
-            "SP_REDIS_URL": self.infra.redis_url,
-            "SP_KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
-            "SP_CLICKHOUSE_URL": self.infra.clickhouse_url,
-            "SP_STRIPE_API_BASE": self.infra.stripe_api_base,
-            "SP_SMTP_URL": self.infra.smtp_url,
-            "SP_PUBLIC_BASE_URL": self.edge_url,
-            "SP_DRAIN_SECONDS": "2",
-            # Tansu joins consumer groups slowly with Kafka's default timeouts (INFRA-NOTES).
-            "SP_KAFKA_FAST_GROUP_JOIN": "true",
-            **self._secrets(),
             **self.extra_env,
         }
-        return env
 
     def _start_children(self, configs: dict[str, Path]) -> None:
         from meshconfig import envoy_binary

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -15,10 +14,11 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from shared.devstack.platform import Infrastructure, new_secrets, service_env
 from shared.devstack.process import free_port
+from shared.devstack.smtp import SmtpSink
 from shared.rpc.domain import contract_services
 
-ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = ("users", "notifications", "integrations", "analytics", "billing")
 
 
@@ -30,16 +30,26 @@ def _reflect(
 
 
 @pytest.fixture(scope="module")
-def running_services(postgres_server, tmp_path_factory) -> Iterator[dict[str, int]]:  # type: ignore[no-untyped-def]
-    """All five services as `python -m services.<name>` processes sharing one fresh database."""
+def running_services(  # type: ignore[no-untyped-def]
+    postgres_server, redis_server, kafka_bootstrap, localstripe_url, tmp_path_factory
+) -> Iterator[dict[str, int]]:
+    """All five services as `python -m services.<name>` processes sharing one fresh database,
+    with the same environment `make up` gives them (but no mesh)."""
     database_url = postgres_server.create_database(
         f"svc_{os.getpid()}_{int(time.time())}", template="template0"
     )
     logs = tmp_path_factory.mktemp("service-logs")
+    smtp = SmtpSink().start()
+    infra = Infrastructure(
+        database_url=database_url,
+        redis_url=f"{redis_server.url.rsplit('/', 1)[0]}/0?key_prefix=svc{os.getpid()}:",
+        kafka_bootstrap=kafka_bootstrap,
+        clickhouse_url=f"chdb://{tmp_path_factory.mktemp('chdb')}",
+        stripe_api_base=localstripe_url,
+        smtp_url=smtp.url,
+    )
     env_base = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen" / "python"), str(ROOT / "envoy")]),
-        "SP_DATABASE_URL": database_url,
+        **service_env(infra, edge_url="http://127.0.0.1:9", secrets=new_secrets()),
         "SP_DRAIN_SECONDS": "1",
     }
     ports: dict[str, int] = {}
@@ -52,7 +62,6 @@ def running_services(postgres_server, tmp_path_factory) -> Iterator[dict[str, in
                 env={**env_base, "SP_GRPC_PORT": str(ports[domain])},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=ROOT,
             )
     try:
         deadline = time.monotonic() + 60
@@ -75,6 +84,7 @@ def running_services(postgres_server, tmp_path_factory) -> Iterator[dict[str, in
             channel.close()
         yield ports
     finally:
+        smtp.stop()
         for process in processes.values():
             process.terminate()
         for domain, process in processes.items():
