@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -143,7 +144,7 @@ class Infrastructure:
     servers: list[LocalServer] = field(default_factory=list)
 
 
-def service_env(infra: Infrastructure, *, edge_url: str, secrets: Mapping[str, str]) -> dict[str, str]:
+def service_env(infra: Infrastructure, *, edge_url: str, installation: Mapping[str, str]) -> dict[str, str]:
     """The environment every service process gets: where the infrastructure is, and secrets.
     The one definition used by `make up`, the end-to-end tests and the service start-up tests."""
     return {
@@ -162,13 +163,21 @@ def service_env(infra: Infrastructure, *, edge_url: str, secrets: Mapping[str, s
         "SP_DRAIN_SECONDS": "2",
         # Tansu joins consumer groups slowly with Kafka's default timeouts (INFRA-NOTES).
         "SP_KAFKA_FAST_GROUP_JOIN": "true",
-        **secrets,
+        # localstripe always prorates and rejects the proration_behavior parameter (docs/billing.md).
+        "SP_STRIPE_PRORATION_BEHAVIOR": "false",
+        # Generated secrets never override ones the operator set in the environment.
+        **{name: value for name, value in installation.items() if not os.environ.get(name)},
     }
 
 
 def new_secrets() -> dict[str, str]:
-    """Secrets of one installation: the PII key ring (encryption key + lookup-hash key)."""
-    return {"SP_PII_KEYS": f"k1:{generate_key()},lookup:{generate_key()}"}
+    """Secrets of one local installation: the PII key ring (encryption key + lookup-hash key), and
+    the Stripe test key and webhook secret localstripe is used with."""
+    return {
+        "SP_PII_KEYS": f"k1:{generate_key()},lookup:{generate_key()}",
+        "SP_STRIPE_API_KEY": f"sk_test_{secrets.token_hex(12)}",
+        "SP_STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
+    }
 
 
 class Platform:
@@ -281,14 +290,12 @@ class Platform:
     def _secrets(self) -> dict[str, str]:
         """Per-installation secrets, generated once and kept (0600) so data stays readable."""
         path = self.root / "secrets.json"
-        if path.exists():
-            return dict(json.loads(path.read_text()))
-        values = {
-            "SP_PII_KEYS": f"k1:{generate_key()},lookup:{generate_key()}",
-            "SP_JWT_ISSUER": "socialproof-dev",
-        }
-        path.write_text(json.dumps(values))
-        path.chmod(0o600)
+        kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        # Keys a newer version needs are added; existing ones are never replaced (data depends on them).
+        values = {**new_secrets(), **kept}
+        if values != kept:
+            path.write_text(json.dumps(values))
+            path.chmod(0o600)
         return values
 
     def service_env(self, service: str) -> dict[str, str]:
@@ -296,7 +303,7 @@ class Platform:
         from meshconfig import ensure_mesh_token
 
         return {
-            **service_env(self.infra, edge_url=self.edge_url, secrets=self._secrets()),
+            **service_env(self.infra, edge_url=self.edge_url, installation=self._secrets()),
             **self.topology.app_env(service),
             "SP_MESH_TOKEN": ensure_mesh_token(self.root / "mesh-token"),
             **self.extra_env,

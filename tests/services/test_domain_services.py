@@ -49,7 +49,7 @@ def running_services(  # type: ignore[no-untyped-def]
         smtp_url=smtp.url,
     )
     env_base = {
-        **service_env(infra, edge_url="http://127.0.0.1:9", secrets=new_secrets()),
+        **service_env(infra, edge_url="http://127.0.0.1:9", installation=new_secrets()),
         "SP_DRAIN_SECONDS": "1",
     }
     ports: dict[str, int] = {}

@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from socialproof.common.v1 import common_pb2 as socialproof_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!socialproof/billing/v1/plan.proto\x12\x16socialproof.billing.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"socialproof/common/v1/common.proto\"\xcb\x01\n\nPlanLimits\x12\x34\n\x13monthly_impressions\x18\x01 \x01(\x03H\x00R\x12monthlyImpressions\x88\x01\x01\x12\x19\n\x05sites\x18\x02 \x01(\x05H\x01R\x05sites\x88\x01\x01\x12\x19\n\x05seats\x18\x03 \x01(\x05H\x02R\x05seats\x88\x01\x01\x12%\n\x0eretention_days\x18\x04 \x01(\x05R\rretentionDaysB\x16\n\x14_monthly_impressionsB\x08\n\x06_sitesB\x08\n\x06_seats\"\xe5\x01\n\x0cPlanFeatures\x12\x19\n\x08\x61\x62_tests\x18\x01 \x01(\x08R\x07\x61\x62Tests\x12\x18\n\x07holdout\x18\x02 \x01(\x08R\x07holdout\x12\'\n\x0fremove_branding\x18\x03 \x01(\x08R\x0eremoveBranding\x12+\n\x11outbound_webhooks\x18\x04 \x01(\x08R\x10outboundWebhooks\x12+\n\x11scheduled_reports\x18\x05 \x01(\x08R\x10scheduledReports\x12\x1d\n\napi_access\x18\x06 \x01(\x08R\tapiAccess\"\xac\x01\n\tPlanPrice\x12\x43\n\x08interval\x18\x01 \x01(\x0e\x32\'.socialproof.billing.v1.BillingIntervalR\x08interval\x12\x34\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x1c.socialproof.common.v1.MoneyR\x06\x61mount\x12$\n\x0estripe_plan_id\x18\x03 \x01(\tR\x0cstripePlanId\"\xf4\x03\n\x04Plan\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1e\n\x07version\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x03R\x07version\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x34\n\x04tier\x18\x05 \x01(\x0e\x32 .socialproof.billing.v1.PlanTierR\x04tier\x12:\n\x06limits\x18\x06 \x01(\x0b\x32\".socialproof.billing.v1.PlanLimitsR\x06limits\x12@\n\x08\x66\x65\x61tures\x18\x07 \x01(\x0b\x32$.socialproof.billing.v1.PlanFeaturesR\x08\x66\x65\x61tures\x12\x39\n\x06prices\x18\x08 \x03(\x0b\x32!.socialproof.billing.v1.PlanPriceR\x06prices\x12\x1d\n\ntrial_days\x18\t \x01(\x05R\ttrialDays\x12\x1c\n\tavailable\x18\n \x01(\x08R\tavailable\x12\x41\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\"y\n\x10ListPlansRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12)\n\x10show_unavailable\x18\x03 \x01(\x08R\x0fshowUnavailable\"o\n\x11ListPlansResponse\x12\x32\n\x05plans\x18\x01 \x03(\x0b\x32\x1c.socialproof.billing.v1.PlanR\x05plans\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"D\n\x0eGetPlanRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x18\n\x07version\x18\x02 \x01(\x05R\x07version\"C\n\x0fGetPlanResponse\x12\x30\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.socialproof.billing.v1.PlanR\x04plan*~\n\x08PlanTier\x12\x19\n\x15PLAN_TIER_UNSPECIFIED\x10\x00\x12\x12\n\x0ePLAN_TIER_FREE\x10\x01\x12\x15\n\x11PLAN_TIER_STARTER\x10\x02\x12\x14\n\x10PLAN_TIER_GROWTH\x10\x03\x12\x16\n\x12PLAN_TIER_BUSINESS\x10\x04*j\n\x0f\x42illingInterval\x12 \n\x1c\x42ILLING_INTERVAL_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x42ILLING_INTERVAL_MONTH\x10\x01\x12\x19\n\x15\x42ILLING_INTERVAL_YEAR\x10\x02\x32\xcb\x01\n\x0bPlanService\x12`\n\tListPlans\x12(.socialproof.billing.v1.ListPlansRequest\x1a).socialproof.billing.v1.ListPlansResponse\x12Z\n\x07GetPlan\x12&.socialproof.billing.v1.GetPlanRequest\x1a\'.socialproof.billing.v1.GetPlanResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!socialproof/billing/v1/plan.proto\x12\x16socialproof.billing.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"socialproof/common/v1/common.proto\"\xcb\x01\n\nPlanLimits\x12\x34\n\x13monthly_impressions\x18\x01 \x01(\x03H\x00R\x12monthlyImpressions\x88\x01\x01\x12\x19\n\x05sites\x18\x02 \x01(\x05H\x01R\x05sites\x88\x01\x01\x12\x19\n\x05seats\x18\x03 \x01(\x05H\x02R\x05seats\x88\x01\x01\x12%\n\x0eretention_days\x18\x04 \x01(\x05R\rretentionDaysB\x16\n\x14_monthly_impressionsB\x08\n\x06_sitesB\x08\n\x06_seats\"\xe5\x01\n\x0cPlanFeatures\x12\x19\n\x08\x61\x62_tests\x18\x01 \x01(\x08R\x07\x61\x62Tests\x12\x18\n\x07holdout\x18\x02 \x01(\x08R\x07holdout\x12\'\n\x0fremove_branding\x18\x03 \x01(\x08R\x0eremoveBranding\x12+\n\x11outbound_webhooks\x18\x04 \x01(\x08R\x10outboundWebhooks\x12+\n\x11scheduled_reports\x18\x05 \x01(\x08R\x10scheduledReports\x12\x1d\n\napi_access\x18\x06 \x01(\x08R\tapiAccess\"\xac\x01\n\tPlanPrice\x12\x43\n\x08interval\x18\x01 \x01(\x0e\x32\'.socialproof.billing.v1.BillingIntervalR\x08interval\x12\x34\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x1c.socialproof.common.v1.MoneyR\x06\x61mount\x12$\n\x0estripe_plan_id\x18\x03 \x01(\tR\x0cstripePlanId\"\xf4\x03\n\x04Plan\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x1e\n\x07version\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x03R\x07version\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\x12\x34\n\x04tier\x18\x05 \x01(\x0e\x32 .socialproof.billing.v1.PlanTierR\x04tier\x12:\n\x06limits\x18\x06 \x01(\x0b\x32\".socialproof.billing.v1.PlanLimitsR\x06limits\x12@\n\x08\x66\x65\x61tures\x18\x07 \x01(\x0b\x32$.socialproof.billing.v1.PlanFeaturesR\x08\x66\x65\x61tures\x12\x39\n\x06prices\x18\x08 \x03(\x0b\x32!.socialproof.billing.v1.PlanPriceR\x06prices\x12\x1d\n\ntrial_days\x18\t \x01(\x05R\ttrialDays\x12\x1c\n\tavailable\x18\n \x01(\x08R\tavailable\x12\x41\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\"y\n\x10ListPlansRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\x12)\n\x10show_unavailable\x18\x03 \x01(\x08R\x0fshowUnavailable\"o\n\x11ListPlansResponse\x12\x32\n\x05plans\x18\x01 \x03(\x0b\x32\x1c.socialproof.billing.v1.PlanR\x05plans\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"D\n\x0eGetPlanRequest\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02R\x04name\x12\x18\n\x07version\x18\x02 \x01(\x05R\x07version\"C\n\x0fGetPlanResponse\x12\x30\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.socialproof.billing.v1.PlanR\x04plan*~\n\x08PlanTier\x12\x19\n\x15PLAN_TIER_UNSPECIFIED\x10\x00\x12\x12\n\x0ePLAN_TIER_FREE\x10\x01\x12\x15\n\x11PLAN_TIER_STARTER\x10\x02\x12\x14\n\x10PLAN_TIER_GROWTH\x10\x03\x12\x16\n\x12PLAN_TIER_BUSINESS\x10\x04*j\n\x0f\x42illingInterval\x12 \n\x1c\x42ILLING_INTERVAL_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x42ILLING_INTERVAL_MONTH\x10\x01\x12\x19\n\x15\x42ILLING_INTERVAL_YEAR\x10\x02\x32\xfa\x01\n\x0bPlanService\x12s\n\tListPlans\x12(.socialproof.billing.v1.ListPlansRequest\x1a).socialproof.billing.v1.ListPlansResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/plans\x12v\n\x07GetPlan\x12&.socialproof.billing.v1.GetPlanRequest\x1a\'.socialproof.billing.v1.GetPlanResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=plans/*}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,26 +43,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PLAN'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
   _globals['_GETPLANREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETPLANREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
-  _globals['_PLANTIER']._serialized_start=1654
-  _globals['_PLANTIER']._serialized_end=1780
-  _globals['_BILLINGINTERVAL']._serialized_start=1782
-  _globals['_BILLINGINTERVAL']._serialized_end=1888
-  _globals['_PLANLIMITS']._serialized_start=164
-  _globals['_PLANLIMITS']._serialized_end=367
-  _globals['_PLANFEATURES']._serialized_start=370
-  _globals['_PLANFEATURES']._serialized_end=599
-  _globals['_PLANPRICE']._serialized_start=602
-  _globals['_PLANPRICE']._serialized_end=774
-  _globals['_PLAN']._serialized_start=777
-  _globals['_PLAN']._serialized_end=1277
-  _globals['_LISTPLANSREQUEST']._serialized_start=1279
-  _globals['_LISTPLANSREQUEST']._serialized_end=1400
-  _globals['_LISTPLANSRESPONSE']._serialized_start=1402
-  _globals['_LISTPLANSRESPONSE']._serialized_end=1513
-  _globals['_GETPLANREQUEST']._serialized_start=1515
-  _globals['_GETPLANREQUEST']._serialized_end=1583
-  _globals['_GETPLANRESPONSE']._serialized_start=1585
-  _globals['_GETPLANRESPONSE']._serialized_end=1652
-  _globals['_PLANSERVICE']._serialized_start=1891
-  _globals['_PLANSERVICE']._serialized_end=2094
+  _globals['_PLANSERVICE'].methods_by_name['ListPlans']._loaded_options = None
+  _globals['_PLANSERVICE'].methods_by_name['ListPlans']._serialized_options = b'\202\323\344\223\002\013\022\t/v1/plans'
+  _globals['_PLANSERVICE'].methods_by_name['GetPlan']._loaded_options = None
+  _globals['_PLANSERVICE'].methods_by_name['GetPlan']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/{name=plans/*}'
+  _globals['_PLANTIER']._serialized_start=1684
+  _globals['_PLANTIER']._serialized_end=1810
+  _globals['_BILLINGINTERVAL']._serialized_start=1812
+  _globals['_BILLINGINTERVAL']._serialized_end=1918
+  _globals['_PLANLIMITS']._serialized_start=194
+  _globals['_PLANLIMITS']._serialized_end=397
+  _globals['_PLANFEATURES']._serialized_start=400
+  _globals['_PLANFEATURES']._serialized_end=629
+  _globals['_PLANPRICE']._serialized_start=632
+  _globals['_PLANPRICE']._serialized_end=804
+  _globals['_PLAN']._serialized_start=807
+  _globals['_PLAN']._serialized_end=1307
+  _globals['_LISTPLANSREQUEST']._serialized_start=1309
+  _globals['_LISTPLANSREQUEST']._serialized_end=1430
+  _globals['_LISTPLANSRESPONSE']._serialized_start=1432
+  _globals['_LISTPLANSRESPONSE']._serialized_end=1543
+  _globals['_GETPLANREQUEST']._serialized_start=1545
+  _globals['_GETPLANREQUEST']._serialized_end=1613
+  _globals['_GETPLANRESPONSE']._serialized_start=1615
+  _globals['_GETPLANRESPONSE']._serialized_end=1682
+  _globals['_PLANSERVICE']._serialized_start=1921
+  _globals['_PLANSERVICE']._serialized_end=2171
 # @@protoc_insertion_point(module_scope)

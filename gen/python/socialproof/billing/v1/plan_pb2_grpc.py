@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class PlanServiceStub:
-    """Reads the plan catalog (public to any signed-in user). Plans are seeded data; changing a plan's
+    """Reads the plan catalog. Public: anyone may read it, signed in or not (the pricing page calls
+    `GET /v1/plans` without credentials). Plans are seeded data; changing a plan's
     limits, features or prices creates a new version, and subscriptions keep the version they were
     sold until they change plan.
     """
@@ -50,7 +51,8 @@ class PlanServiceStub:
 
 
 class PlanServiceServicer:
-    """Reads the plan catalog (public to any signed-in user). Plans are seeded data; changing a plan's
+    """Reads the plan catalog. Public: anyone may read it, signed in or not (the pricing page calls
+    `GET /v1/plans` without credentials). Plans are seeded data; changing a plan's
     limits, features or prices creates a new version, and subscriptions keep the version they were
     sold until they change plan.
     """
@@ -91,7 +93,8 @@ def add_PlanServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PlanService:
-    """Reads the plan catalog (public to any signed-in user). Plans are seeded data; changing a plan's
+    """Reads the plan catalog. Public: anyone may read it, signed in or not (the pricing page calls
+    `GET /v1/plans` without credentials). Plans are seeded data; changing a plan's
     limits, features or prices creates a new version, and subscriptions keep the version they were
     sold until they change plan.
     """

@@ -2582,7 +2582,8 @@ class InvoiceServiceStub(betterproto2_grpclib.ServiceStub):
 
 class PlanServiceStub(betterproto2_grpclib.ServiceStub):
     """
-    Reads the plan catalog (public to any signed-in user). Plans are seeded data; changing a plan's
+    Reads the plan catalog. Public: anyone may read it, signed in or not (the pricing page calls
+    `GET /v1/plans` without credentials). Plans are seeded data; changing a plan's
     limits, features or prices creates a new version, and subscriptions keep the version they were
     sold until they change plan.
     """

@@ -1,0 +1,1 @@
+"""Billing's adapters: Postgres repositories, Stripe, Kafka, Redis and SMTP."""

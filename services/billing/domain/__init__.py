@@ -1,0 +1,1 @@
+"""Pure billing logic: plans, usage periods, quotas, dunning and entitlements (no I/O)."""

@@ -1,0 +1,1 @@
+"""Adapters of the users service: Postgres repository, Redis limiter, Kafka outbox relay, mail."""

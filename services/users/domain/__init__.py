@@ -1,0 +1,1 @@
+"""Pure rules of the users domain: validation, credentials, tokens, roles (no I/O)."""

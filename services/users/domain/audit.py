@@ -1,0 +1,40 @@
+"""Audit actions and outcomes (numbers equal users.v1.AuditAction / AuditOutcome)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class AuditAction(IntEnum):
+    USER_SIGNED_UP = 1
+    LOGIN_SUCCEEDED = 2
+    LOGIN_FAILED = 3
+    LOGGED_OUT = 4
+    REFRESH_TOKEN_REUSED = 5
+    PASSWORD_RESET_REQUESTED = 6
+    PASSWORD_RESET = 7
+    PASSWORD_CHANGED = 8
+    EMAIL_VERIFIED = 9
+    ORGANIZATION_CREATED = 10
+    ORGANIZATION_UPDATED = 11
+    ORGANIZATION_DELETED = 12
+    ORGANIZATION_RESTORED = 13
+    MEMBER_ADDED = 14
+    MEMBER_ROLE_CHANGED = 15
+    MEMBER_REMOVED = 16
+    OWNERSHIP_TRANSFERRED = 17
+    INVITATION_CREATED = 18
+    INVITATION_RESENT = 19
+    INVITATION_REVOKED = 20
+    INVITATION_ACCEPTED = 21
+    API_KEY_CREATED = 22
+    API_KEY_UPDATED = 23
+    API_KEY_ROTATED = 24
+    API_KEY_REVOKED = 25
+    DATA_EXPORTED = 26
+    USER_ERASED = 27
+
+
+class AuditOutcome(IntEnum):
+    SUCCESS = 1
+    FAILURE = 2
