@@ -1,0 +1,1 @@
+"""Pure notifications logic: templates, targeting, display rules, experiments (no I/O)."""

@@ -1,0 +1,1732 @@
+"""Use cases of notifications: sites, campaigns, activities, templates, the widget feed and live."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf import field_mask_pb2
+
+from services.notifications import mapping, names
+from services.notifications.adapters.entitlements import EntitlementsSource, FeedEntitlements
+from services.notifications.adapters.postgres import (
+    ACTIVE,
+    ActivityRepository,
+    ActivityRow,
+    CampaignRepository,
+    CampaignRow,
+    SiteRepository,
+    SiteRow,
+    claim_event,
+    resolve_site_key,
+)
+from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
+from services.notifications.domain import display, targeting, templates
+from shared.db import Database
+from shared.errors import (
+    Aborted,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    Violations,
+    validate,
+)
+from shared.kafka_bus import EventProducer, PermanentError, make_envelope
+from shared.permissions import ApiKeyScope, Role
+from shared.principal import require_org_access
+from socialproof.events.v1 import activity_pb2, notifications_events_pb2
+from socialproof.notifications.v1 import (
+    activities_pb2,
+    campaigns_pb2,
+    sites_pb2,
+    targeting_pb2,
+    templates_pb2,
+    widget_pb2,
+)
+
+log = logging.getLogger(__name__)
+
+# Who may do what: role names and API-key scopes from the one table in shared.permissions.
+SITE_WRITERS = (Role.OWNER.value, Role.ADMIN.value)
+CAMPAIGN_WRITERS = (Role.OWNER.value, Role.ADMIN.value, Role.DESIGNER.value)
+SCOPE_ACTIVITIES_WRITE = ApiKeyScope.ACTIVITIES_WRITE.value
+SCOPE_ACTIVITIES_READ = ApiKeyScope.ACTIVITIES_READ.value
+SCOPE_CAMPAIGNS_WRITE = ApiKeyScope.CAMPAIGNS_WRITE.value
+SCOPE_CAMPAIGNS_READ = ApiKeyScope.CAMPAIGNS_READ.value
+SCOPE_SITES_READ = ApiKeyScope.SITES_READ.value
+
+SITE_KEY_RE = re.compile(r"^sk_pub_[0-9a-f]{24}$")
+_HOST_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_VARIANT_RE = re.compile(r"^[a-z0-9]{1,16}$")
+_LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+MAX_URL_CHARS = 2048
+MAX_PAGE_SIZE = 100
+FEED_MAX_AGE = timedelta(seconds=15)
+FEED_STALE_WHILE_REVALIDATE = timedelta(seconds=30)
+FEED_ACTIVITY_LIMIT = 500
+PREVIOUS_KEY_GRACE = timedelta(hours=24)
+DEFAULT_ANONYMOUS_NAME = "Someone"
+EEA_UK_CH = (
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GB CH"
+).split()
+
+CAMPAIGN_CONFIG_BY_TYPE: dict[int, str] = {
+    templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY: "recent_activity",
+    templates_pb2.CAMPAIGN_TYPE_LIVE_VISITORS: "live_visitors",
+    templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER: "aggregate_counter",
+    templates_pb2.CAMPAIGN_TYPE_REVIEW: "review",
+    templates_pb2.CAMPAIGN_TYPE_ANNOUNCEMENT: "announcement",
+}
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class NotificationsService:
+    """The service layer: every entry point (gRPC servicers, Kafka consumer) calls these methods."""
+
+    db: Database
+    feed_cache: FeedCache
+    presence: Presence
+    live: LiveChannel
+    entitlements: EntitlementsSource
+    producer: EventProducer | None = None
+    clock: Clock = _utcnow
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
+    heartbeat_interval: timedelta = timedelta(seconds=15)
+    max_stream_duration: timedelta = timedelta(minutes=10)
+    presence_window: timedelta = timedelta(minutes=5)
+
+    # ---- sites ---------------------------------------------------------------------------------
+
+    async def create_site(self, parent: str, site: sites_pb2.Site, request_id: str) -> sites_pb2.Site:
+        org_id = names.parse_org(parent, "parent")
+        require_org_access(org_id, roles=SITE_WRITERS)
+        with validate("Invalid site") as v:
+            _check_request_id(v, request_id)
+            _check_site(v, site, "site")
+        spec = sites_pb2.Site()
+        spec.CopyFrom(site)
+        spec.domains.clear()
+        for d in site.domains:
+            spec.domains.add(
+                domain=d.domain.lower(),
+                verification_state=sites_pb2.DOMAIN_VERIFICATION_STATE_UNVERIFIED,
+                verification_token=secrets.token_hex(16),
+            )
+        spec.settings.holdout_id = str(uuid.uuid4())
+        state = site.state or sites_pb2.SITE_STATE_ACTIVE
+        async with self.db.tenant_session(org_id) as session:
+            repo = SiteRepository(session, org_id)
+            if request_id and (existing := await repo.by_request_id(org_id, request_id)):
+                return _site_to_proto(existing)
+            row = await repo.add(
+                org_id=org_id,
+                display_name=site.display_name.strip(),
+                site_key="sk_pub_" + secrets.token_hex(12),
+                state=state,
+                spec=spec.SerializeToString(),
+                request_id=request_id or None,
+            )
+        created = _site_to_proto(row)
+        await self._publish(
+            org_id,
+            row.id,
+            notifications_events_pb2.SiteCreated(
+                org_id=org_id,
+                site_id=row.id,
+                site_name=created.name,
+                display_name=created.display_name,
+                site_key=created.site_key,
+                domains=[d.domain for d in created.domains],
+                time_zone=created.settings.time_zone or "UTC",
+                activity_retention_days=created.settings.activity_retention_days or 90,
+                create_time=created.create_time,
+            ),
+        )
+        return created
+
+    async def get_site(self, name: str) -> sites_pb2.Site:
+        org_id, site_id = names.parse_site(name)
+        require_org_access(org_id, scope=SCOPE_SITES_READ)
+        async with self.db.tenant_session(org_id) as session:
+            row = await SiteRepository(session, org_id).get(site_id)
+        if row is None:
+            raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": name})
+        return _site_to_proto(row)
+
+    async def list_sites(
+        self, parent: str, page_size: int, page_token: str
+    ) -> tuple[list[sites_pb2.Site], str]:
+        org_id = names.parse_org(parent)
+        require_org_access(org_id, scope=SCOPE_SITES_READ)
+        size, offset = _paging(page_size, page_token)
+        async with self.db.tenant_session(org_id) as session:
+            rows = await SiteRepository(session, org_id).list(org_id, offset=offset, limit=size + 1)
+        return [_site_to_proto(r) for r in rows[:size]], _next_token(offset, size, len(rows))
+
+    async def update_site(self, site: sites_pb2.Site, mask: field_mask_pb2.FieldMask) -> sites_pb2.Site:
+        org_id, site_id = names.parse_site(site.name, "site.name")
+        require_org_access(org_id, roles=SITE_WRITERS)
+        paths = set(mask.paths)
+        allowed = {"display_name", "domains", "settings", "state", "*"}
+        with validate("Invalid site update") as v:
+            v.check(bool(paths), "update_mask", "is required")
+            for p in sorted(paths):
+                v.check(p.split(".")[0] in allowed, "update_mask", f"cannot update '{p[:100]}'")
+        async with self.db.tenant_session(org_id) as session:
+            repo = SiteRepository(session, org_id)
+            row = await repo.get(site_id, for_update=True)
+            if row is None:
+                raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": site.name})
+            _check_etag(site.etag, _etag(row.revision))
+            current = sites_pb2.Site.FromString(row.spec)
+            merged = sites_pb2.Site()
+            merged.CopyFrom(current)
+            merged.display_name = row.display_name
+            merged.state = row.state  # type: ignore[assignment]
+            everything = "*" in paths
+            if everything or "display_name" in paths:
+                merged.display_name = site.display_name
+            if everything or "state" in paths:
+                merged.state = site.state  # type: ignore[assignment]
+            if everything or "domains" in paths:
+                old = {d.domain: d for d in current.domains}
+                del merged.domains[:]
+                for d in site.domains:
+                    host = d.domain.lower()
+                    kept = old.get(host)
+                    if kept is not None:
+                        merged.domains.append(kept)
+                    else:
+                        merged.domains.add(
+                            domain=host,
+                            verification_state=sites_pb2.DOMAIN_VERIFICATION_STATE_UNVERIFIED,
+                            verification_token=secrets.token_hex(16),
+                        )
+            holdout_id = current.settings.holdout_id
+            if everything or "settings" in paths:
+                merged.settings.CopyFrom(site.settings)
+            else:
+                for p in paths:
+                    if p.startswith("settings."):
+                        leaf = p.split(".", 1)[1]
+                        if leaf not in sites_pb2.SiteSettings.DESCRIPTOR.fields_by_name:
+                            raise InvalidArgument(
+                                "Invalid site update",
+                                violations=[_violation("update_mask", f"unknown field '{p[:100]}'")],
+                            )
+                        mask_one = field_mask_pb2.FieldMask(paths=[leaf])
+                        mask_one.MergeMessage(site.settings, merged.settings, replace_repeated_field=True)
+            merged.settings.holdout_id = holdout_id
+            with validate("Invalid site") as v:
+                _check_site(v, merged, "site")
+            row = await repo.update(
+                site_id,
+                display_name=merged.display_name.strip(),
+                state=merged.state or sites_pb2.SITE_STATE_ACTIVE,
+                spec=merged.SerializeToString(),
+            )
+        await self._site_changed(row.id)
+        return _site_to_proto(row)
+
+    async def delete_site(self, name: str, etag: str) -> None:
+        org_id, site_id = names.parse_site(name)
+        require_org_access(org_id, roles=SITE_WRITERS)
+        async with self.db.tenant_session(org_id) as session:
+            repo = SiteRepository(session, org_id)
+            row = await repo.get(site_id, for_update=True)
+            if row is None:
+                raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": name})
+            _check_etag(etag, _etag(row.revision))
+            await repo.delete(site_id)
+        await self.feed_cache.forget_key(row.site_key)
+        await self._site_changed(site_id)
+        await self._publish(
+            org_id,
+            site_id,
+            notifications_events_pb2.SiteDeleted(
+                org_id=org_id, site_id=site_id, site_name=name, delete_time=mapping.ts(self.clock())
+            ),
+        )
+
+    async def rotate_site_key(self, name: str) -> tuple[sites_pb2.Site, datetime]:
+        org_id, site_id = names.parse_site(name)
+        require_org_access(org_id, roles=SITE_WRITERS)
+        expires = self.clock() + PREVIOUS_KEY_GRACE
+        async with self.db.tenant_session(org_id) as session:
+            repo = SiteRepository(session, org_id)
+            row = await repo.get(site_id, for_update=True)
+            if row is None:
+                raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": name})
+            new_key = "sk_pub_" + secrets.token_hex(12)
+            await repo.expire_key(row.site_key, expires)
+            await repo.add_key(new_key, site_id, org_id)
+            row = await repo.update(site_id, site_key=new_key)
+        await self._site_changed(site_id)
+        return _site_to_proto(row), expires
+
+    async def _site_ids(self, site_key: str) -> tuple[str, str]:
+        """(org_id, site_id) of a live key: Redis first, then the key table. Remembered for 60 s at most
+        (a rotated-out key may thus work up to 60 s past its grace period); deleting a site forgets it."""
+        cached = await self.feed_cache.site_for_key(site_key)
+        if cached is not None:
+            return cached
+        now = self.clock()
+        async with self.db.session() as session:
+            found = await resolve_site_key(session, site_key, now)
+        if found is None:
+            raise NotFound("Unknown site key", reason="SITE_KEY_NOT_FOUND")
+        await self.feed_cache.remember_key(site_key, found[0], found[1], ttl=60)
+        return found
+
+    async def resolve_site_key(self, site_key: str) -> tuple[SiteRow, sites_pb2.Site]:
+        """The live site of a public key; NOT_FOUND (SITE_KEY_NOT_FOUND) when unknown, expired or deleted."""
+        with validate("Invalid site key", reason="INVALID_SITE_KEY") as v:
+            v.check(
+                bool(SITE_KEY_RE.match(site_key)),
+                "site_key",
+                "must look like sk_pub_ followed by 24 hex digits",
+            )
+        async with self.db.session() as session:
+            found = await resolve_site_key(session, site_key, self.clock())
+        if found is None:
+            raise NotFound("Unknown site key", reason="SITE_KEY_NOT_FOUND")
+        org_id, site_id = found
+        async with self.db.tenant_session(org_id) as session:
+            row = await SiteRepository(session, org_id).get(site_id)
+        if row is None:
+            raise NotFound("Unknown site key", reason="SITE_KEY_NOT_FOUND")
+        return row, _site_to_proto(row)
+
+    # ---- campaigns -----------------------------------------------------------------------------
+
+    async def create_campaign(
+        self, parent: str, campaign: campaigns_pb2.Campaign, request_id: str
+    ) -> campaigns_pb2.Campaign:
+        org_id, site_id = names.parse_site(parent, "parent")
+        require_org_access(org_id, roles=CAMPAIGN_WRITERS, scope=SCOPE_CAMPAIGNS_WRITE)
+        with validate("Invalid campaign") as v:
+            _check_request_id(v, request_id)
+            v.check(
+                campaign.type in CAMPAIGN_CONFIG_BY_TYPE,
+                "campaign.type",
+                "must be one of the CAMPAIGN_TYPE values",
+            )
+            _check_campaign(v, campaign)
+        spec = _normalized_campaign(campaign)
+        if spec.HasField("experiment"):
+            spec.experiment.experiment_id = str(uuid.uuid4())
+        async with self.db.tenant_session(org_id) as session:
+            repo = CampaignRepository(session, org_id)
+            if request_id and (existing := await repo.by_request_id(org_id, request_id)):
+                return _campaign_to_proto(existing)
+            if await SiteRepository(session, org_id).get(site_id) is None:
+                raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": parent})
+            row = await repo.add(
+                org_id=org_id,
+                site_id=site_id,
+                display_name=spec.display_name.strip(),
+                type=spec.type,
+                state=campaigns_pb2.CAMPAIGN_STATE_DRAFT,
+                priority=spec.priority,
+                spec=spec.SerializeToString(),
+                request_id=request_id or None,
+            )
+        result = _campaign_to_proto(row)
+        await self._campaign_changed(row, result, notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_CREATED)
+        return result
+
+    async def get_campaign(self, name: str) -> campaigns_pb2.Campaign:
+        org_id, site_id, campaign_id = names.parse_child(name, "campaigns")
+        require_org_access(org_id, scope=SCOPE_CAMPAIGNS_READ)
+        return _campaign_to_proto(await self._campaign_row(org_id, site_id, campaign_id, name))
+
+    async def _campaign_row(self, org_id: str, site_id: str, campaign_id: str, name: str) -> CampaignRow:
+        async with self.db.tenant_session(org_id) as session:
+            row = await CampaignRepository(session, org_id).get(site_id, campaign_id)
+        if row is None:
+            raise NotFound("Campaign not found", reason="CAMPAIGN_NOT_FOUND", metadata={"name": name})
+        return row
+
+    async def list_campaigns(
+        self, parent: str, page_size: int, page_token: str, filter_text: str
+    ) -> tuple[list[campaigns_pb2.Campaign], str]:
+        org_id, site_id = names.parse_site(parent, "parent")
+        require_org_access(org_id, scope=SCOPE_CAMPAIGNS_READ)
+        states = _state_filter(filter_text)
+        size, offset = _paging(page_size, page_token)
+        async with self.db.tenant_session(org_id) as session:
+            rows = await CampaignRepository(session, org_id).list(
+                site_id, states=states, offset=offset, limit=size + 1
+            )
+        return [_campaign_to_proto(r) for r in rows[:size]], _next_token(offset, size, len(rows))
+
+    async def update_campaign(
+        self, campaign: campaigns_pb2.Campaign, mask: field_mask_pb2.FieldMask
+    ) -> campaigns_pb2.Campaign:
+        org_id, site_id, campaign_id = names.parse_child(campaign.name, "campaigns", "campaign.name")
+        require_org_access(org_id, roles=CAMPAIGN_WRITERS, scope=SCOPE_CAMPAIGNS_WRITE)
+        writable = {
+            "display_name",
+            "priority",
+            "content",
+            "source_template",
+            "recent_activity",
+            "live_visitors",
+            "aggregate_counter",
+            "review",
+            "announcement",
+            "targeting",
+            "display_rules",
+            "experiment",
+        }
+        paths = list(mask.paths)
+        with validate("Invalid campaign update") as v:
+            v.check(bool(paths), "update_mask", "is required")
+            for p in paths:
+                if p == "type":
+                    v.add("update_mask", "type cannot change after creation")
+                elif p != "*" and p.split(".")[0] not in writable:
+                    v.add("update_mask", f"cannot update '{p[:100]}'")
+        async with self.db.tenant_session(org_id) as session:
+            repo = CampaignRepository(session, org_id)
+            row = await repo.get(site_id, campaign_id, for_update=True)
+            if row is None:
+                raise NotFound(
+                    "Campaign not found", reason="CAMPAIGN_NOT_FOUND", metadata={"name": campaign.name}
+                )
+            if row.state == campaigns_pb2.CAMPAIGN_STATE_ARCHIVED:
+                raise FailedPrecondition("An archived campaign is read-only", reason="CAMPAIGN_ARCHIVED")
+            _check_etag(campaign.etag, _etag(row.revision))
+            current = campaigns_pb2.Campaign.FromString(row.spec)
+            merged = campaigns_pb2.Campaign()
+            merged.CopyFrom(current)
+            if "*" in paths:
+                merged.CopyFrom(campaign)
+            else:
+                field_mask_pb2.FieldMask(paths=paths).MergeMessage(
+                    campaign, merged, replace_message_field=True, replace_repeated_field=True
+                )
+            merged.type = current.type
+            experiment_id = current.experiment.experiment_id if current.HasField("experiment") else ""
+            with validate("Invalid campaign") as v:
+                _check_campaign(v, merged)
+            spec = _normalized_campaign(merged)
+            if spec.HasField("experiment"):
+                spec.experiment.experiment_id = experiment_id or str(uuid.uuid4())
+            row = await repo.update(
+                campaign_id,
+                display_name=spec.display_name.strip(),
+                priority=spec.priority,
+                spec=spec.SerializeToString(),
+            )
+        result = _campaign_to_proto(row)
+        await self._campaign_changed(row, result, notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_UPDATED)
+        return result
+
+    async def delete_campaign(self, name: str, etag: str) -> None:
+        org_id, site_id, campaign_id = names.parse_child(name, "campaigns")
+        require_org_access(org_id, roles=CAMPAIGN_WRITERS, scope=SCOPE_CAMPAIGNS_WRITE)
+        async with self.db.tenant_session(org_id) as session:
+            repo = CampaignRepository(session, org_id)
+            row = await repo.get(site_id, campaign_id, for_update=True)
+            if row is None:
+                raise NotFound("Campaign not found", reason="CAMPAIGN_NOT_FOUND", metadata={"name": name})
+            _check_etag(etag, _etag(row.revision))
+            await repo.delete(campaign_id)
+        await self._campaign_changed(
+            row, _campaign_to_proto(row), notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_DELETED
+        )
+
+    async def transition_campaign(self, name: str, etag: str, target: int) -> campaigns_pb2.Campaign:
+        """Lifecycle: publish (DRAFT/PAUSED), pause (PUBLISHED), archive (any), unarchive (ARCHIVED)."""
+        org_id, site_id, campaign_id = names.parse_child(name, "campaigns")
+        require_org_access(org_id, roles=CAMPAIGN_WRITERS, scope=SCOPE_CAMPAIGNS_WRITE)
+        transitions: dict[int, set[int]] = {
+            campaigns_pb2.CAMPAIGN_STATE_PUBLISHED: {
+                campaigns_pb2.CAMPAIGN_STATE_DRAFT,
+                campaigns_pb2.CAMPAIGN_STATE_PAUSED,
+            },
+            campaigns_pb2.CAMPAIGN_STATE_PAUSED: {campaigns_pb2.CAMPAIGN_STATE_PUBLISHED},
+            campaigns_pb2.CAMPAIGN_STATE_ARCHIVED: {
+                campaigns_pb2.CAMPAIGN_STATE_DRAFT,
+                campaigns_pb2.CAMPAIGN_STATE_PUBLISHED,
+                campaigns_pb2.CAMPAIGN_STATE_PAUSED,
+            },
+            campaigns_pb2.CAMPAIGN_STATE_DRAFT: {campaigns_pb2.CAMPAIGN_STATE_ARCHIVED},
+        }
+        allowed_from = transitions[target]
+        changes: dict[int, int] = {
+            campaigns_pb2.CAMPAIGN_STATE_PUBLISHED: notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_PUBLISHED,
+            campaigns_pb2.CAMPAIGN_STATE_PAUSED: notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_PAUSED,
+            campaigns_pb2.CAMPAIGN_STATE_ARCHIVED: notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_ARCHIVED,
+            campaigns_pb2.CAMPAIGN_STATE_DRAFT: notifications_events_pb2.CAMPAIGN_CHANGE_TYPE_UNARCHIVED,
+        }
+        change = changes[target]
+        async with self.db.tenant_session(org_id) as session:
+            repo = CampaignRepository(session, org_id)
+            row = await repo.get(site_id, campaign_id, for_update=True)
+            if row is None:
+                raise NotFound("Campaign not found", reason="CAMPAIGN_NOT_FOUND", metadata={"name": name})
+            _check_etag(etag, _etag(row.revision))
+            if row.state not in allowed_from:
+                raise FailedPrecondition(
+                    f"Cannot go from {campaigns_pb2.CampaignState.Name(row.state)} to "  # type: ignore[arg-type]
+                    f"{campaigns_pb2.CampaignState.Name(target)}",  # type: ignore[arg-type]
+                    reason="INVALID_CAMPAIGN_STATE",
+                    metadata={"state": campaigns_pb2.CampaignState.Name(row.state)},  # type: ignore[arg-type]
+                )
+            values: dict[str, object] = {"state": target}
+            if target == campaigns_pb2.CAMPAIGN_STATE_PUBLISHED:
+                values["publish_time"] = self.clock()
+                spec = campaigns_pb2.Campaign.FromString(row.spec)
+                if spec.HasField("experiment") and not spec.experiment.HasField("start_time"):
+                    spec.experiment.start_time.CopyFrom(mapping.ts(self.clock()))
+                    values["spec"] = spec.SerializeToString()
+            row = await repo.update(campaign_id, **values)
+        result = _campaign_to_proto(row)
+        await self._campaign_changed(row, result, change)
+        return result
+
+    async def check_targeting(
+        self,
+        name: str,
+        rules: targeting_pb2.TargetingRules | None,
+        page: targeting_pb2.PageContext,
+        at: datetime | None,
+    ) -> campaigns_pb2.CheckCampaignTargetingResponse:
+        org_id, site_id, campaign_id = names.parse_child(name, "campaigns")
+        require_org_access(org_id, scope=SCOPE_CAMPAIGNS_READ)
+        if rules is not None:
+            with validate("Invalid targeting") as v:
+                for p in targeting.targeting_problems(mapping.targeting_from_proto(rules)):
+                    v.add(p.field, p.message)
+        _check_page(page, "page")
+        row = await self._campaign_row(org_id, site_id, campaign_id, name)
+        async with self.db.tenant_session(org_id) as session:
+            site = await SiteRepository(session, org_id).get(site_id)
+        tz = sites_pb2.Site.FromString(site.spec).settings.time_zone if site else "UTC"
+        saved = campaigns_pb2.Campaign.FromString(row.spec).targeting
+        outcome = targeting.evaluate(
+            mapping.targeting_from_proto(rules if rules is not None else saved),
+            mapping.page_from_proto(page),
+            at or self.clock(),
+            tz,
+        )
+        return campaigns_pb2.CheckCampaignTargetingResponse(
+            matches=outcome.matches,
+            results=[
+                campaigns_pb2.TargetingCheckResult(
+                    check=int(r.check),  # type: ignore[arg-type]
+                    passed=r.passed,
+                    detail=r.detail,
+                    field=r.field,
+                )
+                for r in outcome.results
+            ],
+        )
+
+    # ---- templates -----------------------------------------------------------------------------
+
+    async def validate_template(
+        self, parent: str, campaign_type: int, content: templates_pb2.TemplateContent
+    ) -> tuple[templates.ContentCheck, list[str]]:
+        org_id, _ = names.parse_site(parent, "parent")
+        require_org_access(org_id)
+        with validate("Invalid template request") as v:
+            v.check(campaign_type in mapping.CAMPAIGN_TYPE_NAMES, "campaign_type", "is required")
+        result = templates.check_content(
+            mapping.content_fields(content), mapping.CAMPAIGN_TYPE_NAMES[campaign_type]
+        )
+        return result, result.variables
+
+    async def preview_template(
+        self, request: templates_pb2.PreviewTemplateRequest
+    ) -> tuple[templates_pb2.RenderedNotification, list[templates.Issue]]:
+        org_id, site_id = names.parse_site(request.parent, "parent")
+        require_org_access(org_id)
+        with validate("Invalid template") as v:
+            v.check(request.campaign_type in mapping.CAMPAIGN_TYPE_NAMES, "campaign_type", "is required")
+        type_name = mapping.CAMPAIGN_TYPE_NAMES[request.campaign_type]
+        check = templates.check_content(mapping.content_fields(request.content), type_name)
+        _raise_content_errors(check, "content")
+        async with self.db.tenant_session(org_id) as session:
+            site_row = await SiteRepository(session, org_id).get(site_id)
+            if site_row is None:
+                raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": request.parent})
+            event = SAMPLE_ACTIVITY
+            if request.HasField("sample_activity"):
+                event = request.sample_activity
+            elif request.HasField("activity"):
+                a_org, a_site, a_id = names.parse_child(request.activity, "activities", "activity")
+                row = await ActivityRepository(session, org_id).get(a_site, a_id) if a_org == org_id else None
+                if row is None:
+                    raise NotFound("Activity not found", reason="ACTIVITY_NOT_FOUND")
+                event = activity_pb2.ActivityEvent.FromString(row.event)
+            elif request.latest_activity:
+                rows = await ActivityRepository(session, org_id).list(
+                    site_id, include_retracted=False, include_test=True, limit=1
+                )
+                if rows:
+                    event = activity_pb2.ActivityEvent.FromString(rows[0].event)
+        site = _site_to_proto(site_row)
+        renderer = _Renderer(site, self.clock(), site_key="")
+        campaign = campaigns_pb2.Campaign(type=request.campaign_type, content=request.content)  # type: ignore[arg-type]
+        anonymity = request.anonymity or site.settings.default_anonymity
+        notification = renderer.render(
+            campaign,
+            "",
+            "",
+            request.content,
+            check,
+            event=event if type_name in templates.ACTIVITY_TYPES else None,
+            anonymity=anonymity,
+            count=request.count or 1204,
+            live_count=request.live_count or 31,
+        )
+        return notification, [i for i in check.issues if not i.error]
+
+    # ---- activities ----------------------------------------------------------------------------
+
+    async def create_activity(
+        self, parent: str, activity: activities_pb2.Activity, request_id: str
+    ) -> tuple[activities_pb2.Activity, bool]:
+        org_id, site_id = names.parse_site(parent, "parent")
+        require_org_access(org_id, scope=SCOPE_ACTIVITIES_WRITE, roles=CAMPAIGN_WRITERS)
+        event = activity_pb2.ActivityEvent()
+        event.CopyFrom(activity.event)
+        with validate("Invalid activity") as v:
+            v.check(len(request_id) <= 128, "request_id", "at most 128 characters")
+            _check_activity_event(v, event, "activity.event")
+        event.activity_id = str(uuid.uuid4())
+        event.source = activity_pb2.ACTIVITY_SOURCE_PARTNER_API
+        event.connection_id = ""
+        event.received_at.CopyFrom(mapping.ts(self.clock()))
+        row, created = await self._store_activity(org_id, site_id, event, request_id or None, event_id=None)
+        if row is None:
+            raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": parent})
+        if created:
+            await self._activity_changed(row, event)
+            await self._publish(
+                org_id,
+                site_id,
+                activity_pb2.ActivityRecorded(site_id=site_id, activity=event),
+                key=event.source_ref,
+            )
+        return _activity_to_proto(row), created
+
+    async def get_activity(self, name: str) -> activities_pb2.Activity:
+        org_id, site_id, activity_id = names.parse_child(name, "activities")
+        require_org_access(org_id, scope=SCOPE_ACTIVITIES_READ)
+        async with self.db.tenant_session(org_id) as session:
+            row = await ActivityRepository(session, org_id).get(site_id, activity_id)
+        if row is None:
+            raise NotFound("Activity not found", reason="ACTIVITY_NOT_FOUND", metadata={"name": name})
+        return _activity_to_proto(row)
+
+    async def list_activities(
+        self, request: activities_pb2.ListActivitiesRequest
+    ) -> tuple[list[activities_pb2.Activity], str]:
+        org_id, site_id = names.parse_site(request.parent, "parent")
+        require_org_access(org_id, scope=SCOPE_ACTIVITIES_READ)
+        with validate("Invalid request") as v:
+            v.check(0 <= request.page_size <= 500, "page_size", "must be within 0..500")
+        size, offset = _paging(request.page_size or 50, request.page_token, maximum=500)
+        async with self.db.tenant_session(org_id) as session:
+            rows = await ActivityRepository(session, org_id).list(
+                site_id,
+                include_retracted=request.include_retracted,
+                include_test=request.include_test,
+                kinds=list(request.kinds),
+                offset=offset,
+                limit=size + 1,
+            )
+        return [_activity_to_proto(r) for r in rows[:size]], _next_token(offset, size, len(rows))
+
+    async def retract_activity(self, name: str, reason: int) -> activities_pb2.Activity:
+        org_id, site_id, activity_id = names.parse_child(name, "activities")
+        require_org_access(org_id, scope=SCOPE_ACTIVITIES_WRITE, roles=CAMPAIGN_WRITERS)
+        async with self.db.tenant_session(org_id) as session:
+            row = await ActivityRepository(session, org_id).retract(
+                site_id,
+                activity_id=activity_id,
+                source=0,
+                source_ref=None,
+                reason=reason or activity_pb2.ACTIVITY_RETRACTION_REASON_MANUAL,
+                when=self.clock(),
+            )
+        if row is None:
+            raise NotFound("Activity not found", reason="ACTIVITY_NOT_FOUND", metadata={"name": name})
+        await self._activity_retracted(row)
+        return _activity_to_proto(row)
+
+    async def record_activity_event(
+        self, event_id: str, org_id: str, payload: activity_pb2.ActivityRecorded
+    ) -> bool:
+        """Kafka entry point for ActivityRecorded; idempotent by event id and by (source, source_ref)."""
+        event = payload.activity
+        if not names.UUID_RE.match(payload.site_id) or not names.UUID_RE.match(event.activity_id):
+            raise PermanentError("ActivityRecorded needs UUID site_id and activity_id")
+        if not event.HasField("received_at"):
+            event.received_at.CopyFrom(mapping.ts(self.clock()))
+        row, created = await self._store_activity(org_id, payload.site_id, event, None, event_id=event_id)
+        if row is not None and created:
+            await self._activity_changed(row, event)
+        return created
+
+    async def retract_activity_event(
+        self, event_id: str, org_id: str, payload: activity_pb2.ActivityRetracted
+    ) -> bool:
+        if not names.UUID_RE.match(payload.site_id):
+            raise PermanentError("ActivityRetracted needs a UUID site_id")
+        target = payload.WhichOneof("target")
+        if target is None or (target == "activity_id" and not names.UUID_RE.match(payload.activity_id)):
+            raise PermanentError("ActivityRetracted needs activity_id (UUID) or source + source_ref")
+        when = mapping.from_ts(payload.retracted_at) if payload.HasField("retracted_at") else self.clock()
+        async with self.db.tenant_session(org_id) as session:
+            if not await claim_event(session, event_id):
+                return False
+            row = await ActivityRepository(session, org_id).retract(
+                payload.site_id,
+                activity_id=payload.activity_id if target == "activity_id" else None,
+                source=payload.source,
+                source_ref=payload.source_ref if target == "source_ref" else None,
+                reason=payload.reason or activity_pb2.ACTIVITY_RETRACTION_REASON_MANUAL,
+                when=when,
+            )
+        if row is None:
+            # A refund for an order we never stored (filtered, or before the connection existed).
+            log.info("retraction for unknown activity", extra={"site_id": payload.site_id})
+            return False
+        await self._activity_retracted(row)
+        return True
+
+    async def _store_activity(
+        self,
+        org_id: str,
+        site_id: str,
+        event: activity_pb2.ActivityEvent,
+        request_id: str | None,
+        event_id: str | None,
+    ) -> tuple[ActivityRow | None, bool]:
+        async with self.db.tenant_session(org_id) as session:
+            if event_id is not None and not await claim_event(session, event_id):
+                return None, False
+            if await SiteRepository(session, org_id).get(site_id) is None:
+                return None, False
+            return await ActivityRepository(session, org_id).add(
+                id=event.activity_id,
+                org_id=org_id,
+                site_id=site_id,
+                kind=event.kind,
+                source=event.source,
+                source_ref=event.source_ref,
+                occurred_at=mapping.from_ts(event.occurred_at)
+                if event.HasField("occurred_at")
+                else self.clock(),
+                test=event.test,
+                state=ACTIVE,
+                retraction_reason=0,
+                event=event.SerializeToString(),
+                request_id=request_id,
+            )
+
+    # ---- widget feed ---------------------------------------------------------------------------
+
+    async def widget_feed(
+        self, request: widget_pb2.GetWidgetFeedRequest
+    ) -> tuple[widget_pb2.WidgetFeed, str]:
+        """The feed for a page and the cache-control value to send with it."""
+        with validate("Invalid site key", reason="INVALID_SITE_KEY") as v:
+            v.check(
+                bool(SITE_KEY_RE.match(request.site_key)),
+                "site_key",
+                "must look like sk_pub_ followed by 24 hex digits",
+            )
+        _check_page(request.page, "page")
+        org_id, site_id = await self._site_ids(request.site_key)
+        if request.preview:
+            # Previews show drafts and test data: only members of the site's organization may ask.
+            require_org_access(org_id)
+        entitlements = await self.entitlements.for_org(org_id)
+        now = self.clock()
+        version = await self.feed_cache.version(site_id)
+        targeting_class = _targeting_class(request)
+        feed: widget_pb2.WidgetFeed | None = None
+        if not request.preview:
+            cached = await self.feed_cache.get(site_id, version, targeting_class)
+            if cached is not None:
+                feed = widget_pb2.WidgetFeed.FromString(cached)
+                if feed.cache.HasField("expire_time") and mapping.from_ts(feed.cache.expire_time) <= now:
+                    feed = None
+        if feed is None:
+            async with self.db.tenant_session(org_id) as session:
+                site_row = await SiteRepository(session, org_id).get(site_id)
+            if site_row is None:
+                await self.feed_cache.forget_key(request.site_key)
+                raise NotFound("Unknown site key", reason="SITE_KEY_NOT_FOUND")
+            feed = await self._build_feed(site_row, _site_to_proto(site_row), request, now, version)
+            if not request.preview:
+                ttl = int(FEED_MAX_AGE.total_seconds() + FEED_STALE_WHILE_REVALIDATE.total_seconds())
+                await self.feed_cache.put(site_id, version, targeting_class, feed.SerializeToString(), ttl)
+        feed = _apply_entitlements(feed, entitlements, names.site_name(org_id, site_id))
+        if request.preview:
+            return feed, "no-store"
+        max_age = int(FEED_MAX_AGE.total_seconds())
+        if feed.cache.HasField("expire_time"):
+            max_age = max(
+                0, min(max_age, int((mapping.from_ts(feed.cache.expire_time) - now).total_seconds()))
+            )
+        swr = int(FEED_STALE_WHILE_REVALIDATE.total_seconds())
+        return feed, f"public, max-age={max_age}, stale-while-revalidate={swr}"
+
+    async def _build_feed(
+        self,
+        site_row: SiteRow,
+        site: sites_pb2.Site,
+        request: widget_pb2.GetWidgetFeedRequest,
+        now: datetime,
+        version: int,
+    ) -> widget_pb2.WidgetFeed:
+        settings = site.settings
+        feed = widget_pb2.WidgetFeed(
+            status=widget_pb2.FEED_STATUS_ACTIVE,
+            site=widget_pb2.WidgetSiteConfig(
+                site_id=site_row.id,
+                locale=settings.locale or "en",
+                time_zone=settings.time_zone or "UTC",
+                theme=settings.theme,
+                position=settings.position or sites_pb2.WIDGET_POSITION_BOTTOM_LEFT,
+                mobile_position=settings.mobile_position
+                or settings.position
+                or sites_pb2.WIDGET_POSITION_BOTTOM_LEFT,
+                consent_mode=settings.consent_mode or sites_pb2.CONSENT_MODE_REQUIRED_IN_GDPR_COUNTRIES,
+                gdpr_country_codes=list(settings.gdpr_country_codes) or EEA_UK_CH,
+                holdout_basis_points=settings.holdout_basis_points,
+                holdout_id=settings.holdout_id,
+                add_utm_to_links=settings.add_utm_to_links,
+                utm_source=settings.utm_source or "socialproof",
+                live_updates_enabled=True,
+            ),
+            generate_time=mapping.ts(now),
+        )
+        feed.cache.max_age.FromTimedelta(FEED_MAX_AGE)
+        feed.cache.stale_while_revalidate.FromTimedelta(FEED_STALE_WHILE_REVALIDATE)
+        feed.cache.feed_version = f"{site_row.revision}.{version}"
+        if site_row.state == sites_pb2.SITE_STATE_DISABLED:
+            feed.status = widget_pb2.FEED_STATUS_SITE_DISABLED
+            return feed
+        page = mapping.page_from_proto(request.page)
+        if settings.restrict_to_domains and not _host_allowed(page.url, [d.domain for d in site.domains]):
+            feed.status = widget_pb2.FEED_STATUS_DOMAIN_NOT_ALLOWED
+            return feed
+        preview_ids = set(request.preview_campaigns) if request.preview else set()
+        zone = targeting.site_zone(settings.time_zone)
+        async with self.db.tenant_session(site_row.org_id) as session:
+            campaign_rows = await CampaignRepository(session, site_row.org_id).list(
+                site_row.id,
+                states=[
+                    campaigns_pb2.CAMPAIGN_STATE_PUBLISHED,
+                    campaigns_pb2.CAMPAIGN_STATE_PAUSED,
+                    campaigns_pb2.CAMPAIGN_STATE_DRAFT,
+                ]
+                if preview_ids
+                else [campaigns_pb2.CAMPAIGN_STATE_PUBLISHED],
+                offset=0,
+                limit=200,
+            )
+            campaign_rows = [
+                r
+                for r in campaign_rows
+                if r.state == campaigns_pb2.CAMPAIGN_STATE_PUBLISHED or r.id in preview_ids
+            ]
+            specs = [(r, campaigns_pb2.Campaign.FromString(r.spec)) for r in campaign_rows]
+            matching = []
+            for row, spec in specs:
+                rules = mapping.targeting_from_proto(spec.targeting)
+                if targeting.evaluate(rules, page, now, settings.time_zone).matches:
+                    matching.append((row, spec, rules))
+            activity_rows: list[ActivityRow] = []
+            counts: dict[str, int] = {}
+            if any(
+                s.type in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW)
+                for _, s, _ in matching
+            ):
+                activity_rows = await ActivityRepository(session, site_row.org_id).list(
+                    site_row.id,
+                    include_retracted=False,
+                    include_test=settings.show_test_activities or request.preview,
+                    since=now - timedelta(days=settings.activity_retention_days or 90),
+                    limit=FEED_ACTIVITY_LIMIT,
+                )
+            repo = ActivityRepository(session, site_row.org_id)
+            for row, spec, _ in matching:
+                if spec.type == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER:
+                    cfg = spec.aggregate_counter
+                    look_back = (
+                        cfg.look_back.ToTimedelta() if cfg.HasField("look_back") else timedelta(days=7)
+                    )
+                    counts[row.id] = await repo.count(
+                        site_row.id, kinds=list(cfg.activity_filter.kinds), since=now - look_back
+                    )
+        page_count, site_count = await self.presence.counts(
+            site_row.id, targeting.normalize_url(page.url), self.presence_window.total_seconds()
+        )
+        feed.live_counts.CopyFrom(mapping.live_counts(page_count, site_count, now))
+        events = [(r, activity_pb2.ActivityEvent.FromString(r.event)) for r in activity_rows]
+        renderer = _Renderer(site, now, site_key=site_row.site_key)
+        expire: datetime | None = None
+        for row, spec, rules in sorted(matching, key=lambda m: (-m[1].priority, m[1].display_name, m[0].id)):
+            feed_campaign = renderer.feed_campaign(
+                row, spec, events, counts.get(row.id, 0), page_count, site_count, page.url
+            )
+            if feed_campaign is None:
+                continue
+            change = targeting.next_schedule_change(rules.schedule, now, zone, timedelta(days=1))
+            if change is not None:
+                feed_campaign.valid_until.CopyFrom(mapping.ts(change))
+                expire = change if expire is None else min(expire, change)
+            feed.campaigns.append(feed_campaign)
+        if expire is not None:
+            feed.cache.expire_time.CopyFrom(mapping.ts(expire))
+        return feed
+
+    # ---- live ----------------------------------------------------------------------------------
+
+    async def record_presence(
+        self, request: widget_pb2.RecordPresenceRequest
+    ) -> widget_pb2.RecordPresenceResponse:
+        with validate("Invalid presence") as v:
+            v.check(0 < len(request.visitor_id) <= 128, "visitor_id", "must be 1..128 characters")
+            _check_url(v, request.page_url, "page_url")
+            v.check(len(request.verification_token) <= 128, "verification_token", "at most 128 characters")
+        site_row, _ = await self.resolve_site_key(request.site_key)
+        page_count, site_count = await self.presence.heartbeat(
+            site_row.id,
+            targeting.normalize_url(request.page_url),
+            request.visitor_id,
+            leaving=request.leaving,
+            window_seconds=self.presence_window.total_seconds(),
+        )
+        response = widget_pb2.RecordPresenceResponse(
+            live_counts=mapping.live_counts(page_count, site_count, self.clock())
+        )
+        response.next_heartbeat.FromTimedelta(timedelta(seconds=30))
+        return response
+
+    async def live_visitors(self, site: str, page_url: str) -> tuple[int, int]:
+        org_id, site_id = names.parse_site(site, "site")
+        require_org_access(org_id)
+        return await self.presence.counts(
+            site_id, targeting.normalize_url(page_url), self.presence_window.total_seconds()
+        )
+
+    async def stream_live(
+        self, request: widget_pb2.StreamLiveUpdatesRequest
+    ) -> AsyncIterator[widget_pb2.StreamLiveUpdatesResponse]:
+        """Live events for one page; validation errors before the first event are gRPC errors, after
+        that they are StreamError events (browsers cannot see trailers), and every stream ends with a
+        final event so EventSource does not reconnect blindly."""
+        _check_page(request.page, "page")
+        site_row, _ = await self.resolve_site_key(request.site_key)
+        return self._stream(site_row, request)
+
+    async def _stream(
+        self, site_row: SiteRow, request: widget_pb2.StreamLiveUpdatesRequest
+    ) -> AsyncIterator[widget_pb2.StreamLiveUpdatesResponse]:
+        page_url = targeting.normalize_url(request.page.url)
+        window = self.presence_window.total_seconds()
+        deadline = asyncio.get_running_loop().time() + self.max_stream_duration.total_seconds()
+        sequence = 0
+
+        def event_id() -> str:
+            nonlocal sequence
+            sequence += 1
+            return f"{site_row.id[:8]}-{sequence}"
+
+        try:
+            async with self.live.subscribe(site_row.id) as queue:
+                version = f"{site_row.revision}.{await self.feed_cache.version(site_row.id)}"
+                if request.feed_version and request.feed_version != version:
+                    yield widget_pb2.StreamLiveUpdatesResponse(
+                        event_id=event_id(), feed_changed=widget_pb2.FeedChanged(feed_version=version)
+                    )
+                page_count, site_count = await self.presence.counts(site_row.id, page_url, window)
+                yield widget_pb2.StreamLiveUpdatesResponse(
+                    event_id=event_id(), live_counts=mapping.live_counts(page_count, site_count, self.clock())
+                )
+                drain = asyncio.ensure_future(self.draining.wait())
+                try:
+                    while True:
+                        remaining = deadline - asyncio.get_running_loop().time()
+                        if remaining <= 0:
+                            yield _end(
+                                event_id(), widget_pb2.STREAM_END_REASON_MAX_DURATION, timedelta(seconds=1)
+                            )
+                            return
+                        getter = asyncio.ensure_future(queue.get())
+                        done, _ = await asyncio.wait(
+                            {getter, drain},
+                            timeout=min(remaining, self.heartbeat_interval.total_seconds()),
+                            return_when=asyncio.FIRST_COMPLETED,
+                        )
+                        if drain in done:
+                            getter.cancel()
+                            yield _end(
+                                event_id(), widget_pb2.STREAM_END_REASON_SERVER_SHUTDOWN, timedelta(seconds=2)
+                            )
+                            return
+                        if getter in done:
+                            event = widget_pb2.StreamLiveUpdatesResponse.FromString(getter.result())
+                            event.event_id = event_id()
+                            yield event
+                            if event.HasField("end_of_stream"):
+                                return
+                            continue
+                        getter.cancel()
+                        page_count, site_count = await self.presence.counts(site_row.id, page_url, window)
+                        yield widget_pb2.StreamLiveUpdatesResponse(
+                            event_id=event_id(),
+                            live_counts=mapping.live_counts(page_count, site_count, self.clock()),
+                        )
+                        yield widget_pb2.StreamLiveUpdatesResponse(
+                            event_id=event_id(),
+                            heartbeat=widget_pb2.StreamHeartbeat(server_time=mapping.ts(self.clock())),
+                        )
+                finally:
+                    drain.cancel()
+        except Exception as error:  # after the first event, errors travel as events
+            log.exception("live stream failed", extra={"site_id": site_row.id})
+            yield widget_pb2.StreamLiveUpdatesResponse(
+                event_id=event_id(),
+                error=widget_pb2.StreamError(
+                    reason="INTERNAL", message="The live stream failed", retryable=True
+                ),
+            )
+            del error
+
+    # ---- change propagation --------------------------------------------------------------------
+
+    async def _site_changed(self, site_id: str) -> None:
+        version = await self.feed_cache.bump(site_id)
+        await self._push(
+            site_id,
+            widget_pb2.StreamLiveUpdatesResponse(
+                feed_changed=widget_pb2.FeedChanged(feed_version=str(version))
+            ),
+        )
+
+    async def _campaign_changed(
+        self, row: CampaignRow, campaign: campaigns_pb2.Campaign, change: int
+    ) -> None:
+        await self._site_changed(row.site_id)
+        experiment = campaign.experiment
+        await self._publish(
+            row.org_id,
+            row.site_id,
+            notifications_events_pb2.CampaignChanged(
+                org_id=row.org_id,
+                site_id=row.site_id,
+                campaign_id=row.id,
+                campaign_name=campaign.name,
+                change_type=change,  # type: ignore[arg-type]
+                display_name=campaign.display_name,
+                kind=campaign.type,  # type: ignore[arg-type]
+                lifecycle=campaign.state,  # type: ignore[arg-type]
+                revision=campaign.revision,
+                priority=campaign.priority,
+                experiment_id=experiment.experiment_id,
+                variants=[
+                    notifications_events_pb2.CampaignVariantInfo(
+                        variant_id=v.variant_id, display_name=v.display_name, weight=v.weight
+                    )
+                    for v in experiment.variants
+                ],
+                holdout_basis_points=experiment.holdout_basis_points,
+                change_time=mapping.ts(self.clock()),
+            ),
+        )
+
+    async def _activity_changed(self, row: ActivityRow, event: activity_pb2.ActivityEvent) -> None:
+        await self.feed_cache.bump(row.site_id)
+        if event.test:
+            return
+        async with self.db.tenant_session(row.org_id) as session:
+            site_row = await SiteRepository(session, row.org_id).get(row.site_id)
+            campaign_rows = await CampaignRepository(session, row.org_id).list(
+                row.site_id, states=[campaigns_pb2.CAMPAIGN_STATE_PUBLISHED], offset=0, limit=200
+            )
+        if site_row is None:
+            return
+        renderer = _Renderer(_site_to_proto(site_row), self.clock(), site_key=site_row.site_key)
+        for campaign_row in campaign_rows:
+            spec = campaigns_pb2.Campaign.FromString(campaign_row.spec)
+            if spec.type not in (
+                templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
+                templates_pb2.CAMPAIGN_TYPE_REVIEW,
+            ):
+                continue
+            built = renderer.feed_campaign(campaign_row, spec, [(row, event)], 0, 0, 0, "")
+            if built is None:
+                continue
+            for variant in built.variants:
+                for notification in variant.notifications:
+                    await self._push(
+                        row.site_id,
+                        widget_pb2.StreamLiveUpdatesResponse(
+                            notification=widget_pb2.NotificationPushed(
+                                campaign_id=campaign_row.id, notification=notification
+                            )
+                        ),
+                    )
+
+    async def _activity_retracted(self, row: ActivityRow) -> None:
+        await self.feed_cache.bump(row.site_id)
+        await self._push(
+            row.site_id,
+            widget_pb2.StreamLiveUpdatesResponse(
+                retracted=widget_pb2.NotificationsRetracted(activity_ids=[row.id])
+            ),
+        )
+
+    async def _push(self, site_id: str, event: widget_pb2.StreamLiveUpdatesResponse) -> None:
+        try:
+            await self.live.publish(site_id, event.SerializeToString())
+        except Exception:  # live fan-out is best effort; the feed version is the truth
+            log.warning("live publish failed", extra={"site_id": site_id})
+
+    async def _publish(self, org_id: str, site_id: str, payload: object, key: str = "") -> None:
+        if self.producer is None:
+            return
+        topic = "activity" if isinstance(payload, activity_pb2.ActivityRecorded) else "notifications"
+        envelope = make_envelope(payload, org_id, site_id, idempotency_key=key, producer="notifications")  # type: ignore[arg-type]
+        try:
+            await self.producer.publish(topic, envelope, delivery_timeout=5.0)
+        except Exception:  # the change is committed; a lost event is logged
+            log.exception(
+                "event publish failed", extra={"site_id": site_id, "event_type": envelope.event_type}
+            )
+
+
+# ---- rendering -------------------------------------------------------------------------------
+
+SAMPLE_ACTIVITY = activity_pb2.ActivityEvent(
+    activity_id="00000000-0000-4000-8000-000000000000",
+    kind=activity_pb2.ACTIVITY_KIND_PURCHASE,
+    actor=activity_pb2.ActivityActor(first_name="Jana", last_initial="K"),
+    product=activity_pb2.ActivityProduct(name="Trail Shoes", url="https://example.com/products/trail-shoes"),
+    verified=True,
+)
+
+
+class _Renderer:
+    """Renders campaigns into feed entries for one site at one instant."""
+
+    def __init__(self, site: sites_pb2.Site, now: datetime, site_key: str) -> None:
+        self.site, self.now, self.site_key = site, now, site_key
+        self.locale = site.settings.locale or "en"
+        self.gdpr = set(site.settings.gdpr_country_codes) or set(EEA_UK_CH)
+
+    def feed_campaign(
+        self,
+        row: CampaignRow,
+        spec: campaigns_pb2.Campaign,
+        events: Sequence[tuple[ActivityRow, activity_pb2.ActivityEvent]],
+        count: int,
+        page_count: int,
+        site_count: int,
+        page_url: str,
+    ) -> widget_pb2.FeedCampaign | None:
+        kind = spec.type
+        out = widget_pb2.FeedCampaign(
+            campaign_id=row.id,
+            type=kind,
+            priority=spec.priority,
+            revision=row.revision,  # type: ignore[arg-type]
+        )
+        if spec.HasField("experiment"):
+            out.experiment_id = spec.experiment.experiment_id
+            out.holdout_basis_points = spec.experiment.holdout_basis_points
+        arms: list[tuple[str, int, templates_pb2.TemplateContent, campaigns_pb2.DisplayRules]] = []
+        variants = spec.experiment.variants if spec.HasField("experiment") else []
+        for v in variants:
+            arms.append(
+                (
+                    v.variant_id,
+                    v.weight,
+                    v.content if v.HasField("content") else spec.content,
+                    v.display_rules,
+                )
+            )
+        if not arms:
+            arms.append(("", 1, spec.content, campaigns_pb2.DisplayRules()))
+        selected: list[tuple[ActivityRow, activity_pb2.ActivityEvent]] = []
+        anonymity = 0
+        if kind in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW):
+            if kind == templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY:
+                cfg = spec.recent_activity
+                filt, max_items, min_items = cfg.activity_filter, cfg.max_items or 20, cfg.min_items or 1
+                max_age = cfg.max_age.ToTimedelta() if cfg.HasField("max_age") else timedelta(days=7)
+                anonymity = cfg.anonymity
+                min_rating, need_text = 0.0, False
+            else:
+                rcfg = spec.review
+                filt, max_items, min_items = rcfg.activity_filter, rcfg.max_items or 20, 1
+                max_age = timedelta(days=self.site.settings.activity_retention_days or 90)
+                anonymity = rcfg.anonymity
+                min_rating, need_text = rcfg.min_rating, rcfg.require_text
+            for a_row, event in events:
+                if len(selected) >= max_items:
+                    break
+                if a_row.state != ACTIVE or (page_url and a_row.occurred_at < self.now - max_age):
+                    continue
+                if kind == templates_pb2.CAMPAIGN_TYPE_REVIEW and (
+                    event.kind != activity_pb2.ACTIVITY_KIND_REVIEW
+                    or event.review.rating < min_rating
+                    or (need_text and not event.review.text.strip())
+                ):
+                    continue
+                if _filter_matches(filt, event, page_url):
+                    selected.append((a_row, event))
+            if len(selected) < min_items:
+                return None
+        elif kind == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER and count < max(
+            1, spec.aggregate_counter.min_count
+        ):
+            return None
+        elif kind == templates_pb2.CAMPAIGN_TYPE_LIVE_VISITORS:
+            lv = spec.live_visitors
+            out.live_count_scope = lv.scope or campaigns_pb2.LIVE_COUNT_SCOPE_PAGE
+            out.min_live_count = lv.min_count or 2
+        elif kind == templates_pb2.CAMPAIGN_TYPE_ANNOUNCEMENT:
+            out.once_per_visitor = spec.announcement.once_per_visitor
+        campaign_rules = mapping.display_from_proto(spec.display_rules)
+        type_name = mapping.CAMPAIGN_TYPE_NAMES[kind]
+        live = page_count if out.live_count_scope != campaigns_pb2.LIVE_COUNT_SCOPE_SITE else site_count
+        for variant_id, weight, content, rules in arms:
+            effective = display.effective(
+                campaign_rules,
+                mapping.display_from_proto(rules),
+                site_position=self.site.settings.position,
+                site_mobile_position=self.site.settings.mobile_position,
+            )
+            feed_variant = out.variants.add(
+                variant_id=variant_id, weight=weight, display_rules=mapping.display_to_proto(effective)
+            )
+            check = templates.check_content(mapping.content_fields(content), type_name)
+            if not check.ok:
+                continue  # validated on save; never show a half-rendered card
+            if selected:
+                for _, event in selected:
+                    feed_variant.notifications.append(
+                        self.render(
+                            spec, row.id, variant_id, content, check, event=event, anonymity=anonymity
+                        )
+                    )
+            elif kind not in (
+                templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
+                templates_pb2.CAMPAIGN_TYPE_REVIEW,
+            ):
+                feed_variant.notifications.append(
+                    self.render(
+                        spec,
+                        row.id,
+                        variant_id,
+                        content,
+                        check,
+                        count=count,
+                        live_count=live,
+                        revision=row.revision,
+                    )
+                )
+        return out
+
+    def render(
+        self,
+        spec: campaigns_pb2.Campaign,
+        campaign_id: str,
+        variant_id: str,
+        content: templates_pb2.TemplateContent,
+        check: templates.ContentCheck,
+        *,
+        event: activity_pb2.ActivityEvent | None = None,
+        anonymity: int = 0,
+        count: int = 0,
+        live_count: int = 0,
+        revision: int = 0,
+    ) -> templates_pb2.RenderedNotification:
+        values: dict[str, templates.Value] = {
+            "site.name": self.site.display_name,
+            "count": count,
+            "live_count": live_count,
+        }
+        cfg_window = spec.aggregate_counter.look_back if spec.HasField("aggregate_counter") else None
+        if cfg_window is not None and cfg_window.ToTimedelta():
+            values["window"] = _window_words(cfg_window.ToTimedelta())
+        else:
+            values["window"] = "7 days"
+        anonymous_name = content.anonymous_name or self.site.settings.anonymous_name or DEFAULT_ANONYMOUS_NAME
+        anonymous = False
+        name_values: dict[str, templates.Value] = {}
+        if event is not None:
+            values.update(mapping.activity_values(event))
+            level = anonymity or self.site.settings.default_anonymity or sites_pb2.ANONYMITY_LEVEL_ANONYMOUS
+            if self.site.settings.anonymize_gdpr_actors and event.location.country_code.upper() in self.gdpr:
+                level = sites_pb2.ANONYMITY_LEVEL_ANONYMOUS
+            name_values, anonymous = templates.actor_values(
+                event.actor.first_name, event.actor.last_initial, templates.Anonymity(level), anonymous_name
+            )
+            values.update(name_values)
+        ctx = templates.RenderContext(values, self.locale, self.now)
+        spans = {f: templates.render(check.parsed[f], ctx) for f in ("title", "body", "footer")}
+        link = templates.plain_text(templates.render(check.parsed["link_url"], ctx))
+        image = templates.plain_text(templates.render(check.parsed["image_url"], ctx))
+        image_source = content.image_source or templates_pb2.IMAGE_SOURCE_UNSPECIFIED
+        if event is not None and image_source in (
+            templates_pb2.IMAGE_SOURCE_UNSPECIFIED,
+            templates_pb2.IMAGE_SOURCE_PRODUCT,
+        ):
+            image = event.product.image_url or image
+            image_source = templates_pb2.IMAGE_SOURCE_PRODUCT
+        elif event is not None and image_source == templates_pb2.IMAGE_SOURCE_AVATAR and not anonymous:
+            image = event.actor.avatar_url or image
+        ident = event.activity_id if event is not None else f"r{revision}"
+        notification = templates_pb2.RenderedNotification(
+            notification_id=f"{campaign_id}:{variant_id or '-'}:{ident}",
+            campaign_id=campaign_id,
+            variant_id=variant_id,
+            activity_id=event.activity_id if event is not None else "",
+            title_spans=mapping.spans_to_proto(spans["title"]),
+            body_spans=mapping.spans_to_proto(spans["body"]),
+            footer_spans=mapping.spans_to_proto(spans["footer"]),
+            accessible_text=" ".join(t for t in (templates.plain_text(s) for s in spans.values()) if t),
+            cta_text=templates.plain_text(templates.render(check.parsed["cta_text"], ctx)),
+            link_url=link if templates.is_safe_url(link) else "",
+            image_url=image if image.lower().startswith("https://") and templates.is_safe_url(image) else "",
+            image_source=image_source,  # type: ignore[arg-type]
+            fallback_initials=templates.initials(name_values, anonymous or event is None),
+            anonymous=anonymous,
+        )
+        if event is not None:
+            if event.HasField("occurred_at"):
+                notification.occurred_at.CopyFrom(event.occurred_at)
+            notification.verified = event.verified and content.show_verified_mark
+            notification.source = event.source
+            notification.rating = event.review.rating if event.HasField("review") else 0.0
+            if event.visitor_id and self.site_key:
+                digest = hashlib.sha256(f"{self.site_key}:{event.visitor_id}".encode()).digest()[:8]
+                notification.actor_visitor_hash = digest.hex()
+        return notification
+
+
+def _window_words(window: timedelta) -> str:
+    days = int(window.total_seconds() // 86400)
+    if days >= 1:
+        return f"{days} day{'s' if days > 1 else ''}"
+    hours = max(1, int(window.total_seconds() // 3600))
+    return f"{hours} hour{'s' if hours > 1 else ''}"
+
+
+def _filter_matches(
+    f: campaigns_pb2.ActivityFilter, event: activity_pb2.ActivityEvent, page_url: str
+) -> bool:
+    if f.kinds and event.kind not in f.kinds:
+        return False
+    if (
+        f.custom_kinds
+        and event.kind == activity_pb2.ACTIVITY_KIND_CUSTOM
+        and event.custom_kind not in f.custom_kinds
+    ):
+        return False
+    if f.sources and event.source not in f.sources:
+        return False
+    if f.product_refs and event.product.product_ref not in f.product_refs:
+        return False
+    if f.verified_only and not event.verified:
+        return False
+    if f.country_codes and event.location.country_code.upper() not in {c.upper() for c in f.country_codes}:
+        return False
+    if f.current_page_product_only and page_url:
+        return targeting.normalize_url(event.product.url) == targeting.normalize_url(page_url)
+    return True
+
+
+# ---- validation helpers ----------------------------------------------------------------------
+
+
+def _violation(field: str, description: str) -> FieldViolation:
+    return FieldViolation(field, description)
+
+
+def _check_request_id(v: Violations, request_id: str) -> None:
+    v.check(len(request_id) <= 128, "request_id", "at most 128 characters")
+
+
+def _check_url(v: Violations, url: str, field: str) -> None:
+    if not v.check(bool(url), field, "is required"):
+        return
+    if not v.check(len(url) <= MAX_URL_CHARS, field, f"at most {MAX_URL_CHARS} characters"):
+        return
+    v.check(templates.is_safe_url(url), field, "must be an absolute http(s) URL")
+
+
+def _check_page(page: targeting_pb2.PageContext, prefix: str) -> None:
+    with validate("Invalid page", reason="INVALID_PAGE") as v:
+        _check_url(v, page.url, f"{prefix}.url")
+        v.check(
+            len(page.referrer) <= MAX_URL_CHARS, f"{prefix}.referrer", f"at most {MAX_URL_CHARS} characters"
+        )
+        for name in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"):
+            v.check(len(getattr(page, name)) <= 256, f"{prefix}.{name}", "at most 256 characters")
+        v.check(
+            len(page.country_code) in (0, 2), f"{prefix}.country_code", "must be an ISO 3166-1 alpha-2 code"
+        )
+
+
+def _check_site(v: Violations, site: sites_pb2.Site, prefix: str) -> None:
+    v.check(1 <= len(site.display_name.strip()) <= 100, f"{prefix}.display_name", "must be 1..100 characters")
+    v.check(len(site.domains) <= 20, f"{prefix}.domains", "at most 20 domains")
+    seen: set[str] = set()
+    for i, d in enumerate(site.domains[:20]):
+        host = d.domain.lower()
+        v.check(
+            len(host) <= 253 and bool(_HOST_RE.match(host)),
+            f"{prefix}.domains[{i}].domain",
+            "must be a host name such as shop.example.com (no scheme, port or path)",
+        )
+        v.check(host not in seen, f"{prefix}.domains[{i}].domain", "is listed twice")
+        seen.add(host)
+    s = site.settings
+    p = f"{prefix}.settings"
+    v.check(
+        not s.locale or (bool(_LOCALE_RE.match(s.locale)) and len(s.locale) <= 35),
+        f"{p}.locale",
+        "must be a BCP 47 tag such as en-US",
+    )
+    if s.time_zone:
+        v.check(
+            targeting.site_zone(s.time_zone).key == s.time_zone,
+            f"{p}.time_zone",
+            "must be an IANA time zone such as Europe/Prague",
+        )
+    v.check(len(s.anonymous_name) <= 40, f"{p}.anonymous_name", "at most 40 characters")
+    for code in s.gdpr_country_codes:
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            v.add(f"{p}.gdpr_country_codes", f"'{code[:8]}' is not an ISO 3166-1 alpha-2 code")
+            break
+    v.check(0 <= s.activity_retention_days <= 730, f"{p}.activity_retention_days", "must be within 1..730")
+    v.check(0 <= s.holdout_basis_points <= 5000, f"{p}.holdout_basis_points", "must be within 0..5000")
+    for name in ("background_color", "text_color", "accent_color"):
+        value = getattr(s.theme, name)
+        v.check(not value or bool(_COLOR_RE.match(value)), f"{p}.theme.{name}", "must be #rrggbb")
+    v.check(0 <= s.theme.corner_radius_px <= 32, f"{p}.theme.corner_radius_px", "must be within 0..32")
+    v.check(len(s.utm_source) <= 64, f"{p}.utm_source", "at most 64 characters")
+
+
+def _raise_content_errors(check: templates.ContentCheck, prefix: str) -> None:
+    with validate("Invalid template", reason="INVALID_TEMPLATE") as v:
+        _content_violations(v, check, prefix)
+
+
+def _content_violations(v: Violations, check: templates.ContentCheck, prefix: str) -> None:
+    for issue in check.issues:
+        if issue.error:
+            v.add(f"{prefix}.{issue.field}", issue.describe())
+
+
+def _check_campaign(v: Violations, c: campaigns_pb2.Campaign) -> None:
+    v.check(1 <= len(c.display_name.strip()) <= 100, "campaign.display_name", "must be 1..100 characters")
+    v.check(0 <= c.priority <= 100, "campaign.priority", "must be within 0..100")
+    type_name = mapping.CAMPAIGN_TYPE_NAMES.get(c.type)
+    config = c.WhichOneof("config")
+    if type_name is not None and config is not None:
+        v.check(
+            config == CAMPAIGN_CONFIG_BY_TYPE[c.type],
+            f"campaign.{config}",
+            f"does not match type {type_name}; use {CAMPAIGN_CONFIG_BY_TYPE[c.type]}",
+        )
+    if type_name is not None and v.check(c.HasField("content"), "campaign.content", "is required"):
+        _content_violations(
+            v, templates.check_content(mapping.content_fields(c.content), type_name), "campaign.content"
+        )
+    for p in targeting.targeting_problems(mapping.targeting_from_proto(c.targeting), "campaign.targeting"):
+        v.add(p.field, p.message)
+    for f, message in display.problems(mapping.display_from_proto(c.display_rules)):
+        v.add(f, message)
+    if c.HasField("recent_activity"):
+        v.check(
+            0 <= c.recent_activity.max_items <= 50,
+            "campaign.recent_activity.max_items",
+            "must be within 1..50",
+        )
+    if c.HasField("review"):
+        v.check(0 <= c.review.min_rating <= 5, "campaign.review.min_rating", "must be within 0..5")
+    if c.HasField("experiment"):
+        e = c.experiment
+        v.check(
+            0 <= e.holdout_basis_points <= 5000,
+            "campaign.experiment.holdout_basis_points",
+            "must be within 0..5000",
+        )
+        v.check(
+            len(e.variants) == 0 or 2 <= len(e.variants) <= 5,
+            "campaign.experiment.variants",
+            "need 2..5 variants",
+        )
+        ids: set[str] = set()
+        for i, variant in enumerate(e.variants):
+            here = f"campaign.experiment.variants[{i}]"
+            v.check(
+                bool(_VARIANT_RE.match(variant.variant_id)),
+                f"{here}.variant_id",
+                "must be 1..16 lower-case letters or digits",
+            )
+            v.check(variant.variant_id not in ids, f"{here}.variant_id", "is used twice")
+            ids.add(variant.variant_id)
+            v.check(1 <= variant.weight <= 10000, f"{here}.weight", "must be within 1..10000")
+            if variant.HasField("content") and type_name is not None:
+                _content_violations(
+                    v,
+                    templates.check_content(mapping.content_fields(variant.content), type_name),
+                    f"{here}.content",
+                )
+            for f, message in display.problems(
+                mapping.display_from_proto(variant.display_rules), f"{here}.display_rules"
+            ):
+                v.add(f, message)
+
+
+def _check_activity_event(v: Violations, e: activity_pb2.ActivityEvent, prefix: str) -> None:
+    v.check(e.kind != activity_pb2.ACTIVITY_KIND_UNSPECIFIED, f"{prefix}.kind", "is required")
+    v.check(e.HasField("occurred_at"), f"{prefix}.occurred_at", "is required")
+    v.check(
+        e.HasField("product") or e.HasField("actor"),
+        f"{prefix}.product",
+        "an activity needs a product or an actor",
+    )
+    for name, value, limit in (
+        ("actor.first_name", e.actor.first_name, 100),
+        ("actor.last_initial", e.actor.last_initial, 2),
+        ("product.name", e.product.name, 300),
+        ("source_ref", e.source_ref, 256),
+        ("custom_kind", e.custom_kind, 64),
+        ("visitor_id", e.visitor_id, 128),
+        ("review.text", e.review.text, 5000),
+        ("review.title", e.review.title, 300),
+    ):
+        v.check(len(value) <= limit, f"{prefix}.{name}", f"at most {limit} characters")
+    for name, value in (
+        ("product.url", e.product.url),
+        ("product.image_url", e.product.image_url),
+        ("actor.avatar_url", e.actor.avatar_url),
+    ):
+        if value:
+            v.check(
+                len(value) <= MAX_URL_CHARS and templates.is_safe_url(value),
+                f"{prefix}.{name}",
+                "must be an http(s) URL",
+            )
+    v.check(len(e.attributes) <= 20, f"{prefix}.attributes", "at most 20 attributes")
+    for key, value in list(e.attributes.items())[:20]:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key) or len(value) > 500:
+            v.add(
+                f"{prefix}.attributes",
+                f"key '{key[:40]}' must be lower_snake_case (≤ 40) with a value ≤ 500 characters",
+            )
+            break
+    if e.HasField("review"):
+        v.check(0 <= e.review.rating <= 5, f"{prefix}.review.rating", "must be within 0..5")
+    if e.HasField("amount"):
+        v.check(
+            bool(re.fullmatch(r"[A-Z]{3}", e.amount.currency_code)),
+            f"{prefix}.amount.currency_code",
+            "must be an ISO 4217 code",
+        )
+
+
+def _check_etag(given: str, current: str) -> None:
+    if given and given != current:
+        raise Aborted("The resource changed since it was read", reason="ETAG_MISMATCH")
+
+
+def _etag(revision: int) -> str:
+    return f'W/"{revision}"'
+
+
+def _paging(page_size: int, token: str, maximum: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    with validate("Invalid paging") as v:
+        v.check(0 <= page_size <= maximum, "page_size", f"must be within 0..{maximum}")
+        offset = 0
+        if token:
+            try:
+                offset = int(base64.urlsafe_b64decode(token.encode() + b"==").decode().removeprefix("o:"))
+            except (ValueError, UnicodeDecodeError):
+                offset = -1
+            v.check(0 <= offset <= 1_000_000, "page_token", "is not a token from a previous page")
+    return page_size or 50, offset
+
+
+def _next_token(offset: int, size: int, fetched: int) -> str:
+    if fetched <= size:
+        return ""
+    return base64.urlsafe_b64encode(f"o:{offset + size}".encode()).decode().rstrip("=")
+
+
+def _state_filter(text: str) -> list[int] | None:
+    text = text.strip()
+    if not text:
+        return [
+            campaigns_pb2.CAMPAIGN_STATE_DRAFT,
+            campaigns_pb2.CAMPAIGN_STATE_PUBLISHED,
+            campaigns_pb2.CAMPAIGN_STATE_PAUSED,
+        ]
+    m = re.fullmatch(r"state\s*=\s*([A-Z_]+)", text)
+    state = None
+    if m:
+        name = m.group(1) if m.group(1).startswith("CAMPAIGN_STATE_") else "CAMPAIGN_STATE_" + m.group(1)
+        state = campaigns_pb2.CampaignState.DESCRIPTOR.values_by_name.get(name)
+    if state is None or state.number == 0:
+        raise InvalidArgument(
+            "Unsupported filter",
+            violations=[_violation("filter", "supported: state = DRAFT|PUBLISHED|PAUSED|ARCHIVED")],  # type: ignore[list-item]
+        )
+    return [state.number]
+
+
+def _normalized_campaign(c: campaigns_pb2.Campaign) -> campaigns_pb2.Campaign:
+    spec = campaigns_pb2.Campaign()
+    spec.CopyFrom(c)
+    for name in ("name", "state", "revision", "create_time", "update_time", "publish_time", "etag"):
+        spec.ClearField(name)  # type: ignore[arg-type]
+    if spec.WhichOneof("config") is None:
+        getattr(spec, CAMPAIGN_CONFIG_BY_TYPE[spec.type]).SetInParent()
+    if not c.HasField("content"):
+        spec.content.SetInParent()
+    if spec.priority == 0 and not c.priority:
+        spec.priority = 50
+    return spec
+
+
+def _targeting_class(request: widget_pb2.GetWidgetFeedRequest) -> str:
+    p = request.page
+    return "\x1f".join(
+        [
+            targeting.normalize_url(p.url),
+            targeting.normalize_url(p.referrer) if p.referrer else "",
+            p.utm_source,
+            p.utm_medium,
+            p.utm_campaign,
+            p.utm_term,
+            p.utm_content,
+            str(int(p.device_type)),
+            p.country_code.upper(),
+            str(int(p.visitor_type)),
+        ]
+    )
+
+
+def _host_allowed(url: str, domains: Sequence[str]) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    for domain in domains:
+        if domain.startswith("*.") and (host == domain[2:] or host.endswith(domain[1:])):
+            return True
+        if host == domain:
+            return True
+    return False
+
+
+def _apply_entitlements(
+    feed: widget_pb2.WidgetFeed, e: FeedEntitlements, site_name: str
+) -> widget_pb2.WidgetFeed:
+    """Plan limits applied after the cache, so a plan change needs no cache purge."""
+    out = widget_pb2.WidgetFeed()
+    out.CopyFrom(feed)
+    out.site.show_branding = e.show_branding
+    if feed.status == widget_pb2.FEED_STATUS_ACTIVE and (
+        not e.serving_allowed or site_name in e.capped_sites
+    ):
+        out.status = widget_pb2.FEED_STATUS_QUOTA_EXCEEDED
+        del out.campaigns[:]
+        return out
+    if not e.holdout:
+        out.site.holdout_basis_points = 0
+    for campaign in out.campaigns:
+        if not e.holdout:
+            campaign.holdout_basis_points = 0
+        if not e.ab_tests and len(campaign.variants) > 1:
+            # Without A/B tests in the plan every visitor sees the first arm.
+            first = widget_pb2.FeedVariant()
+            first.CopyFrom(campaign.variants[0])
+            del campaign.variants[:]
+            campaign.variants.append(first)
+        if not e.ab_tests and not e.holdout:
+            campaign.experiment_id = ""
+    return out
+
+
+def _end(event_id: str, reason: int, reconnect_after: timedelta) -> widget_pb2.StreamLiveUpdatesResponse:
+    end = widget_pb2.EndOfStream(reason=reason)  # type: ignore[arg-type]
+    end.reconnect_after.FromTimedelta(reconnect_after)
+    return widget_pb2.StreamLiveUpdatesResponse(event_id=event_id, end_of_stream=end)
+
+
+# ---- proto views of rows ---------------------------------------------------------------------
+
+
+def _site_to_proto(row: SiteRow) -> sites_pb2.Site:
+    site = sites_pb2.Site.FromString(row.spec)
+    site.name = names.site_name(row.org_id, row.id)
+    site.display_name = row.display_name
+    site.site_key = row.site_key
+    site.state = row.state  # type: ignore[assignment]
+    site.install_snippet = (
+        f'<script async src="https://cdn.socialproof.io/w.js" data-site-key="{row.site_key}"></script>'
+    )
+    site.create_time.CopyFrom(mapping.ts(row.create_time))
+    site.update_time.CopyFrom(mapping.ts(row.update_time))
+    site.etag = _etag(row.revision)
+    return site
+
+
+def _campaign_to_proto(row: CampaignRow) -> campaigns_pb2.Campaign:
+    c = campaigns_pb2.Campaign.FromString(row.spec)
+    c.name = names.child_name(row.org_id, row.site_id, "campaigns", row.id)
+    c.display_name = row.display_name
+    c.state = row.state  # type: ignore[assignment]
+    c.priority = row.priority
+    c.revision = row.revision
+    c.create_time.CopyFrom(mapping.ts(row.create_time))
+    c.update_time.CopyFrom(mapping.ts(row.update_time))
+    if row.publish_time is not None:
+        c.publish_time.CopyFrom(mapping.ts(row.publish_time))
+    c.etag = _etag(row.revision)
+    return c
+
+
+def _activity_to_proto(row: ActivityRow) -> activities_pb2.Activity:
+    a = activities_pb2.Activity(
+        name=names.child_name(row.org_id, row.site_id, "activities", row.id),
+        event=activity_pb2.ActivityEvent.FromString(row.event),
+        state=row.state,  # type: ignore[arg-type]
+        retraction_reason=row.retraction_reason,  # type: ignore[arg-type]
+    )
+    if row.retract_time is not None:
+        a.retract_time.CopyFrom(mapping.ts(row.retract_time))
+    return a
