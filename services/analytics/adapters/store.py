@@ -1,0 +1,486 @@
+"""The analytics store on ClickHouse: schema, idempotent batch writes, and the dashboard's queries."""
+
+# ruff: noqa: S608 - SQL is built here on purpose: every value goes through literal() escaping,
+# because chdb and 18.16 have no shared server-side parameter syntax.
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
+from services.analytics.adapters.schema import EVENT_COLUMNS, schema_statements
+from services.analytics.domain.queries import Bucketing, EventFilter, MetricRow, Scope
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of widget_events, in EVENT_COLUMNS order (built by the service from the Kafka event)."""
+
+    values: tuple[Any, ...]
+
+    @property
+    def event_id(self) -> str:
+        return str(self.values[2])
+
+    @property
+    def occurred_at(self) -> datetime:
+        value: datetime = self.values[5]
+        return value
+
+
+@dataclass
+class WriteResult:
+    inserted: int = 0
+    already_stored: int = 0
+
+
+@dataclass(frozen=True)
+class Touch:
+    visitor_id: str
+    at: datetime
+    campaign_id: str
+    variant_id: str
+    click: bool
+
+
+@dataclass(frozen=True)
+class Conversion:
+    visitor_id: str
+    at: datetime
+    event_id: str
+    goal_name: str
+    value_minor: int
+    currency: str
+
+
+@dataclass
+class GroupStats:
+    """Per experiment group: visitors, conversions and revenue moments (for Welch)."""
+
+    visitors: int = 0
+    impressions: int = 0
+    clicks: int = 0
+    converted: int = 0
+    revenue: float = 0.0
+    revenue_squares: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _ts(value: datetime) -> str:
+    return literal(value)
+
+
+def _dt(seconds: int) -> datetime:
+    return datetime.fromtimestamp(int(seconds), UTC)
+
+
+class AnalyticsStore:
+    """All SQL of the service lives here; every statement runs unchanged on chdb and 18.16."""
+
+    def __init__(self, clickhouse: ClickHouse) -> None:
+        self.ch = clickhouse
+        self.db = clickhouse.database
+
+    async def ensure_schema(self) -> None:
+        for statement in schema_statements(self.db):
+            await self.ch.execute(statement)
+
+    async def close(self) -> None:
+        await self.ch.close()
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    async def write_batch(self, org_id: str, site_id: str, events: Sequence[StoredEvent]) -> WriteResult:
+        """Inserts the events not stored yet. Why a read before the write: 18.16 has no insert
+        dedupe token and the rollup views fire on every insert, so a replayed Kafka batch must be
+        filtered before it reaches the table, not merged away afterwards."""
+        if not events:
+            return WriteResult()
+        days = sorted({e.occurred_at.astimezone(UTC).date() for e in events})
+        ids = [e.event_id for e in events]
+        rows = await self.ch.query(
+            f"SELECT event_id FROM {self.db}.widget_events WHERE org_id = {literal(org_id)} "
+            f"AND site_id = {literal(site_id)} AND event_date IN ({', '.join(_date(d) for d in days)}) "
+            f"AND event_id IN {in_list(ids)}"
+        )
+        stored = {str(r[0]) for r in rows}
+        fresh = [e.values for e in events if e.event_id not in stored]
+        await self.ch.insert("widget_events", EVENT_COLUMNS, fresh)
+        return WriteResult(inserted=len(fresh), already_stored=len(events) - len(fresh))
+
+    # ---- metrics ------------------------------------------------------------------------------
+
+    def _where(self, scope: Scope, start: datetime, end: datetime, f: EventFilter, *, rollup: bool) -> str:
+        time_col = "hour" if rollup else "occurred_at"
+        parts = [
+            f"org_id = {literal(scope.org_id)}",
+            f"{time_col} >= {_ts(start)}",
+            f"{time_col} < {_ts(end)}",
+        ]
+        if scope.site_id:
+            parts.append(f"site_id = {literal(scope.site_id)}")
+        if scope.campaign_id:
+            parts.append(f"campaign_id = {literal(scope.campaign_id)}")
+        if f.campaign_ids:
+            parts.append(f"campaign_id IN {in_list(f.campaign_ids)}")
+        if f.variant_ids:
+            parts.append(f"variant_id IN {in_list(f.variant_ids)}")
+        if f.device_types:
+            parts.append(f"device_type IN {in_list(f.device_types)}")
+        if f.country_codes:
+            parts.append(f"country_code IN {in_list(f.country_codes)}")
+        if not rollup:
+            parts.append(f"event_date >= {_date(start.astimezone(UTC).date())}")
+            parts.append(f"event_date <= {_date(end.astimezone(UTC).date())}")
+            if not f.include_bots:
+                parts.append("bot = 0")
+            if not f.include_test:
+                parts.append("test = 0")
+            if f.page_url_like:
+                parts.append(f"like(page_url, {literal(f.page_url_like)})")
+            if f.goal_names:
+                parts.append(f"(event_type != 5 OR goal_name IN {in_list(f.goal_names)})")
+        return " AND ".join(parts)
+
+    async def metric_rows(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        *,
+        group_expr: str | None,
+        bucketing: Bucketing | None,
+    ) -> list[MetricRow]:
+        """Core metrics grouped by an optional dimension and an optional time bucket. Reads the
+        hourly rollup when the filter allows it (it holds human, non-test events only, without page
+        or goal detail), else the raw events."""
+        rollup = f.rollup_compatible and (bucketing is None or bucketing.hour_aligned)
+        if rollup:
+            metrics = (
+                "sumMerge(impressions), sumMerge(hovers), sumMerge(clicks), sumMerge(closes), "
+                "sumMerge(conversions), sumMerge(page_views), uniqMerge(visitors), "
+                "uniqIfMerge(reached_visitors)"
+            )
+            table, time_col = "widget_hourly", "hour"
+        else:
+            metrics = (
+                "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
+                "sum(toUInt64(event_type = 3)), sum(toUInt64(event_type = 4)), "
+                "sum(toUInt64(event_type = 5)), sum(toUInt64(event_type = 6)), "
+                "uniq(visitor_id), uniqIf(visitor_id, event_type = 1)"
+            )
+            table, time_col = "widget_events", "occurred_at"
+        group = group_expr or "''"
+        bucket = bucketing.sql(time_col) if bucketing else "toUInt32(0)"
+        where = self._where(scope, start, end, f, rollup=rollup)
+        rows = await self.ch.query(
+            f"SELECT {group} AS g, {bucket} AS b, {metrics} FROM {self.db}.{table} WHERE {where} "
+            f"GROUP BY g, b ORDER BY g, b"
+        )
+        revenue_expr = (
+            "sumMerge(revenue_minor)" if rollup else "sum(if(event_type = 5, value_minor, toInt64(0)))"
+        )
+        revenue_rows = await self.ch.query(
+            f"SELECT {group} AS g, {bucket} AS b, currency, {revenue_expr} FROM {self.db}.{table} "
+            f"WHERE {where} AND currency != '' GROUP BY g, b, currency ORDER BY g, b, currency"
+        )
+        revenues: dict[tuple[str, int], dict[str, int]] = {}
+        for g, b, currency, amount in revenue_rows:
+            if int(amount):
+                revenues.setdefault((str(g), int(b)), {})[str(currency)] = int(amount)
+        result = []
+        for row in rows:
+            g, b = str(row[0]), int(row[1])
+            result.append(_metric_row(g, b, row[2:], revenues.get((g, b), {})))
+        return result
+
+    async def top_pages(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[str, MetricRow]]:
+        where = self._where(scope, start, end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT page_url, sum(toUInt64(event_type = 1)) AS impressions, sum(toUInt64(event_type = 2)), "
+            f"sum(toUInt64(event_type = 3)) AS clicks, sum(toUInt64(event_type = 4)), "
+            f"sum(toUInt64(event_type = 5)) AS conversions, sum(toUInt64(event_type = 6)) AS page_views, "
+            f"uniq(visitor_id) AS visitors, uniqIf(visitor_id, event_type = 1), "
+            f"if(impressions = 0, 0., clicks / impressions) AS ctr, "
+            f"sum(if(event_type = 5, value_minor, toInt64(0))) AS revenue "
+            f"FROM {self.db}.widget_events WHERE {where} AND page_url != '' GROUP BY page_url "
+            f"ORDER BY {order} DESC, page_url LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+        return [(str(r[0]), _metric_row("", 0, r[1:9], {})) for r in rows]
+
+    # ---- attribution, funnels, cohorts, experiments -------------------------------------------
+
+    async def conversions(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter
+    ) -> list[Conversion]:
+        where = self._where(scope, start, end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(occurred_at), event_id, goal_name, value_minor, currency "
+            f"FROM {self.db}.widget_events WHERE {where} AND event_type = 5 AND anonymous = 0 "
+            f"ORDER BY visitor_id, occurred_at, event_id"
+        )
+        return [Conversion(str(r[0]), _dt(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5])) for r in rows]
+
+    async def touches(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, visitors: Sequence[str]
+    ) -> list[Touch]:
+        if not visitors:
+            return []
+        where = self._where(scope, start, end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(occurred_at), campaign_id, variant_id, event_type = 3 "
+            f"FROM {self.db}.widget_events WHERE {where} AND event_type IN (1, 3) AND campaign_id != '' "
+            f"AND visitor_id IN {in_list(sorted(set(visitors)))} ORDER BY visitor_id, occurred_at"
+        )
+        return [Touch(str(r[0]), _dt(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
+    async def funnel_events(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, types: Sequence[int]
+    ) -> list[tuple[str, datetime, int, str, str, str, str, int]]:
+        """(visitor, time, type, campaign, page, goal, variant, holdout) ordered per visitor."""
+        where = self._where(scope, start, end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(occurred_at), event_type, campaign_id, page_url, goal_name, "
+            f"variant_id, holdout FROM {self.db}.widget_events WHERE {where} "
+            f"AND event_type IN {in_list(sorted(set(types)))} ORDER BY visitor_id, occurred_at"
+        )
+        return [
+            (str(r[0]), _dt(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]), int(r[7]))
+            for r in rows
+        ]
+
+    async def visitor_days(
+        self, scope: Scope, end: datetime, f: EventFilter, tz: str
+    ) -> list[tuple[str, int, int]]:
+        """(visitor, local day number, conversions) of non-anonymous visitors, all history up to end,
+        so a cohort's first-seen period is the true first visit."""
+        where = self._where(scope, datetime(1970, 1, 2, tzinfo=UTC), end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(toRelativeDayNum(occurred_at, {literal(tz)})) AS d, "
+            f"sum(toUInt64(event_type = 5)) FROM {self.db}.widget_events WHERE {where} AND anonymous = 0 "
+            f"GROUP BY visitor_id, d ORDER BY visitor_id, d"
+        )
+        return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def experiment_visitors(
+        self,
+        scope: Scope,
+        campaign_id: str,
+        experiment_id: str,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+    ) -> list[tuple[str, str, int, datetime, int, int]]:
+        """(visitor, variant, holdout, first exposure, impressions, clicks) per visitor of the experiment."""
+        where = self._where(scope, start, end, f, rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, max(variant_id), max(holdout), toUInt32(min(occurred_at)), "
+            f"sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 3)) "
+            f"FROM {self.db}.widget_events WHERE {where} "
+            f"AND {self._experiment(campaign_id, experiment_id)} AND anonymous = 0 GROUP BY visitor_id"
+        )
+        return [(str(r[0]), str(r[1]), int(r[2]), _dt(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+    def _experiment(self, campaign_id: str, experiment_id: str) -> str:
+        experiment = f" AND experiment_id = {literal(experiment_id)}" if experiment_id else ""
+        return f"campaign_id = {literal(campaign_id)}{experiment}"
+
+    async def experiment_goals(
+        self,
+        scope: Scope,
+        campaign_id: str,
+        experiment_id: str,
+        start: datetime,
+        end: datetime,
+        goals_end: datetime,
+        f: EventFilter,
+    ) -> list[Conversion]:
+        """Conversions (start .. goals_end) of the visitors exposed to the experiment in start .. end;
+        the visitor subquery keeps the transfer to converting experiment visitors only."""
+        exposed = self._where(scope, start, end, f, rollup=False)
+        goals = self._where(
+            Scope(scope.org_id, scope.site_id), start, goals_end, _goal_filter(f), rollup=False
+        )
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(occurred_at), event_id, goal_name, value_minor, currency "
+            f"FROM {self.db}.widget_events WHERE {goals} AND event_type = 5 AND anonymous = 0 "
+            f"AND visitor_id IN (SELECT visitor_id FROM {self.db}.widget_events WHERE {exposed} "
+            f"AND {self._experiment(campaign_id, experiment_id)}) ORDER BY visitor_id, occurred_at"
+        )
+        return [Conversion(str(r[0]), _dt(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5])) for r in rows]
+
+    async def touches_of_converters(
+        self,
+        scope: Scope,
+        touch_start: datetime,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+    ) -> list[Touch]:
+        """Impressions and clicks (touch_start .. end) of visitors who converted in start .. end."""
+        touches = self._where(scope, touch_start, end, _touch_filter(f), rollup=False)
+        goals = self._where(scope, start, end, _goal_filter(f), rollup=False)
+        rows = await self.ch.query(
+            f"SELECT visitor_id, toUInt32(occurred_at), campaign_id, variant_id, event_type = 3 "
+            f"FROM {self.db}.widget_events WHERE {touches} AND event_type IN (1, 3) AND campaign_id != '' "
+            f"AND visitor_id IN (SELECT visitor_id FROM {self.db}.widget_events WHERE {goals} "
+            f"AND event_type = 5 AND anonymous = 0) ORDER BY visitor_id, occurred_at"
+        )
+        return [Touch(str(r[0]), _dt(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
+    async def widget_performance(
+        self, scope: Scope, start: datetime, end: datetime, device_types: Sequence[int], bucket: str
+    ) -> list[tuple[Any, ...]]:
+        """Per bucket (bucket expression over occurred_at; '0' for the whole range): samples,
+        quantiles (p50, p75, p95) of bytes (cache hits excluded), load ms, time to first notification
+        (only when one was shown), longest task, CLS, and the share of page views with a long task."""
+        f = EventFilter(device_types=tuple(device_types))
+        where = self._where(scope, start, end, f, rollup=False)
+        return await self.ch.query(
+            f"SELECT {bucket} AS b, count(), "
+            "quantilesExactIf(0.5, 0.75, 0.95)(toFloat64(script_transfer_bytes), script_transfer_bytes > 0), "
+            "quantilesExact(0.5, 0.75, 0.95)(script_load_ms), "
+            "quantilesExactIf(0.5, 0.75, 0.95)(time_to_first_notification_ms, "
+            "time_to_first_notification_ms > 0), "
+            "avg(toFloat64(long_task_count > 0)), "
+            "quantilesExact(0.5, 0.75, 0.95)(longest_long_task_ms), "
+            "quantilesExact(0.5, 0.75, 0.95)(cumulative_layout_shift) "
+            f"FROM {self.db}.widget_events WHERE {where} AND event_type = 8 GROUP BY b ORDER BY b"
+        )
+
+    async def widget_versions(self, scope: Scope, start: datetime, end: datetime) -> dict[str, int]:
+        where = self._where(scope, start, end, EventFilter(), rollup=False)
+        rows = await self.ch.query(
+            f"SELECT widget_version, count() FROM {self.db}.widget_events WHERE {where} "
+            "AND event_type = 8 GROUP BY widget_version ORDER BY widget_version"
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def current_experiment(self, scope: Scope, campaign_id: str) -> str:
+        rows = await self.ch.query(
+            f"SELECT experiment_id FROM {self.db}.widget_events WHERE org_id = {literal(scope.org_id)} "
+            f"AND site_id = {literal(scope.site_id)} AND campaign_id = {literal(campaign_id)} "
+            f"AND experiment_id != '' ORDER BY occurred_at DESC LIMIT 1"
+        )
+        return str(rows[0][0]) if rows else ""
+
+    # ---- export -------------------------------------------------------------------------------
+
+    async def events_page(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        after: tuple[int, str] | None,
+        limit: int,
+    ) -> list[tuple[Any, ...]]:
+        """One page of raw events in (occurred_at, event_id) order: keyset paging keeps memory flat."""
+        where = self._where(scope, start, end, f, rollup=False)
+        if after is not None:
+            where += (
+                f" AND (toUInt32(occurred_at) > {after[0]} OR "
+                f"(toUInt32(occurred_at) = {after[0]} AND event_id > {literal(after[1])}))"
+            )
+        return await self.ch.query(
+            "SELECT toUInt32(occurred_at), event_id, site_id, event_type, visitor_id, session_id, "
+            "campaign_id, variant_id, holdout, page_url, goal_name, value_minor, currency, device_type, "
+            "country_code, bot "
+            f"FROM {self.db}.widget_events WHERE {where} "
+            f"ORDER BY toUInt32(occurred_at), event_id LIMIT {int(limit)}"
+        )
+
+    # ---- retention ----------------------------------------------------------------------------
+
+    async def partitions(self, table: str) -> list[tuple[str, int, int]]:
+        """(partition id "YYYYMM", rows, max time) of active parts of a table."""
+        rows = await self.ch.query(
+            f"SELECT partition, sum(rows), toUInt32(max(max_date)) FROM system.parts WHERE database = "
+            f"{literal(self.db)} AND table = {literal(table)} AND active "
+            "GROUP BY partition ORDER BY partition"
+        )
+        return [(str(r[0]).strip("'"), int(r[1]), int(r[2])) for r in rows]
+
+    async def partition_sites(self, table: str, partition: str) -> list[str]:
+        time_col = "hour" if table == "widget_hourly" else "occurred_at"
+        rows = await self.ch.query(
+            f"SELECT DISTINCT site_id FROM {self.db}.{table} WHERE toYYYYMM({time_col}) = {int(partition)}"
+        )
+        return [str(r[0]) for r in rows]
+
+    async def drop_partition(self, table: str, partition: str) -> None:
+        await self.ch.execute(f"ALTER TABLE {self.db}.{table} DROP PARTITION {int(partition)}")
+
+    async def count_before(self, table: str, site_id: str, cutoff: datetime) -> int:
+        time_col = "hour" if table == "widget_hourly" else "occurred_at"
+        rows = await self.ch.query(
+            f"SELECT count() FROM {self.db}.{table} WHERE site_id = {literal(site_id)} "
+            f"AND {time_col} < {_ts(cutoff)}"
+        )
+        return int(rows[0][0]) if rows else 0
+
+    async def delete_before(self, table: str, site_id: str, cutoff: datetime) -> None:
+        time_col = "hour" if table == "widget_hourly" else "occurred_at"
+        # ALTER DELETE is an asynchronous mutation; mutations_sync does not exist on 18.16.
+        await self.ch.execute(
+            f"ALTER TABLE {self.db}.{table} DELETE WHERE site_id = {literal(site_id)} "
+            f"AND {time_col} < {_ts(cutoff)}"
+        )
+
+    async def oldest_event(self, site_id: str) -> datetime | None:
+        rows = await self.ch.query(
+            f"SELECT toUInt32(min(occurred_at)), count() FROM {self.db}.widget_events "
+            f"WHERE site_id = {literal(site_id)}"
+        )
+        if not rows or not int(rows[0][1]):
+            return None
+        return _dt(rows[0][0])
+
+
+def _metric_row(group: str, bucket: int, counts: Sequence[Any], revenues: dict[str, int]) -> MetricRow:
+    (impressions, hovers, clicks, closes, conversions, page_views, visitors, reached) = (
+        int(v) for v in counts
+    )
+    return MetricRow(
+        group,
+        bucket,
+        impressions,
+        hovers,
+        clicks,
+        closes,
+        conversions,
+        page_views,
+        visitors,
+        reached,
+        revenues,
+    )
+
+
+def _goal_filter(f: EventFilter) -> EventFilter:
+    """Conversions carry no campaign or variant: only the other filters apply to them."""
+    return replace(f, campaign_ids=(), variant_ids=(), page_url_like="")
+
+
+def _touch_filter(f: EventFilter) -> EventFilter:
+    return replace(f, goal_names=(), page_url_like="")
+
+
+def _date(day: date) -> str:
+    return f"toDate({literal(day.isoformat())})"
+
+
+def day_start(day_number: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=day_number)

@@ -1,0 +1,910 @@
+"""Use cases of the analytics service: ingest, storing batches from Kafka, and the dashboard's queries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.analytics.adapters.dedupe import EventLedger
+from services.analytics.adapters.reports import ReportRepository, ReportRow
+from services.analytics.adapters.sites import ResolvedSite, SiteDirectory
+from services.analytics.adapters.store import AnalyticsStore, Conversion, StoredEvent, WriteResult
+from services.analytics.domain.attribution import DEFAULT_WINDOW as DEFAULT_ATTRIBUTION_WINDOW
+from services.analytics.domain.attribution import AttributionResult, Goal, Model, TouchPoint, attribute
+from services.analytics.domain.csv_export import Chunker, decimal_amount, rfc3339
+from services.analytics.domain.experiments import (
+    ExperimentStats,
+    ExposedVisitor,
+    GoalReached,
+    analyse,
+    outcomes,
+)
+from services.analytics.domain.funnels import (
+    CohortRow,
+    FunnelCounts,
+    StepRule,
+    VisitorEvent,
+    cohorts,
+    funnel,
+    period_of,
+    visitor_groups,
+)
+from services.analytics.domain.ingest import (
+    BatchDecision,
+    EventRejection,
+    EventType,
+    IncomingEvent,
+    Rejection,
+    decide_batch,
+    parse_user_agent,
+)
+from services.analytics.domain.queries import Bucketing, EventFilter, MetricRow, Scope, parse_scope
+from services.analytics.domain.reports import (
+    ATTRIBUTION,
+    CAMPAIGNS,
+    DEFAULT_SECTIONS,
+    EXPERIMENTS,
+    HTML,
+    PDF,
+    SUMMARY,
+    TOP_PAGES,
+    WIDGET_PERFORMANCE,
+    ReportDocument,
+    Schedule,
+    Table,
+    change,
+)
+from shared.errors import FailedPrecondition, NotFound, Unavailable
+from shared.kafka_bus import EventProducer, ReceivedEvent, make_envelope
+from shared.mail import Attachment, Email, Mailer
+from shared.principal import require_org_access
+from socialproof.events.v1.analytics_events_pb2 import WidgetEvent, WidgetEventsRecorded
+from socialproof.events.v1.billing_events_pb2 import UsageRecorded
+
+log = logging.getLogger(__name__)
+
+WIDGET_EVENTS_TOPIC = "widget-events"
+USAGE_TOPIC = "usage"
+PRODUCER = "analytics"
+
+
+@dataclass(frozen=True)
+class Topics:
+    widget_events: str = WIDGET_EVENTS_TOPIC
+    usage: str = USAGE_TOPIC
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> Topics:
+        return cls(prefix + WIDGET_EVENTS_TOPIC, prefix + USAGE_TOPIC)
+
+
+@dataclass
+class IngestResult:
+    accepted: int
+    rejections: list[EventRejection]
+
+
+class Ingest:
+    """RecordWidgetEvents: resolve the site, decide each event, claim ids once, publish the batch."""
+
+    def __init__(
+        self, sites: SiteDirectory, ledger: EventLedger, producer: EventProducer, topics: Topics
+    ) -> None:
+        self.sites = sites
+        self.ledger = ledger
+        self.producer = producer
+        self.topics = topics
+
+    async def record(
+        self,
+        site_key: str,
+        events: Sequence[WidgetEvent],
+        incoming: Sequence[IncomingEvent],
+        *,
+        sent_at: datetime,
+        user_agent: str,
+        now: datetime | None = None,
+    ) -> tuple[ResolvedSite, IngestResult]:
+        site = await self.sites.resolve(site_key)
+        now = now or datetime.now(UTC)
+        decision = decide_batch(
+            list(incoming), sent_at=sent_at, now=now, user_agent=user_agent, campaigns=site.campaigns
+        )
+        decision, claimed = await self._claim(site, incoming, decision)
+        if decision.accepted:
+            await self._publish(site, events, decision, user_agent, now, claimed)
+        return site, IngestResult(len(decision.accepted), sorted(decision.rejections, key=lambda r: r.index))
+
+    async def _claim(
+        self, site: ResolvedSite, incoming: Sequence[IncomingEvent], decision: BatchDecision
+    ) -> tuple[BatchDecision, tuple[list[str], list[str]]]:
+        ids = [incoming[a.index].event_id for a in decision.accepted]
+        firsts = await self.ledger.claim(site.site_id, "event", ids)
+        kept = BatchDecision(rejections=list(decision.rejections))
+        claimed_orders: list[str] = []
+        orders = {
+            a.index: ":".join(
+                (incoming[a.index].visitor_id, incoming[a.index].goal_name, incoming[a.index].order_ref)
+            )
+            for a in decision.accepted
+            if incoming[a.index].type == EventType.CONVERSION and incoming[a.index].order_ref
+        }
+        order_firsts = dict(
+            zip(orders, await self.ledger.claim(site.site_id, "order", list(orders.values())), strict=True)
+        )
+        for accepted, first in zip(decision.accepted, firsts, strict=True):
+            event = incoming[accepted.index]
+            if not first:
+                kept.rejections.append(
+                    EventRejection(
+                        accepted.index,
+                        event.event_id,
+                        Rejection.DUPLICATE,
+                        f"events[{accepted.index}].event_id",
+                        "already recorded",
+                    )
+                )
+                continue
+            if accepted.index in orders and not order_firsts[accepted.index]:
+                kept.rejections.append(
+                    EventRejection(
+                        accepted.index,
+                        event.event_id,
+                        Rejection.DUPLICATE,
+                        f"events[{accepted.index}].conversion.order_ref",
+                        "this conversion was already recorded for the visitor",
+                    )
+                )
+                continue
+            if accepted.index in orders:
+                claimed_orders.append(orders[accepted.index])
+            kept.accepted.append(accepted)
+        # Ids of events refused as duplicate orders were claimed above; free them for an honest retry.
+        refused = [
+            incoming[r.index].event_id
+            for r in kept.rejections
+            if r.field.endswith("order_ref") and r.reason is Rejection.DUPLICATE
+        ]
+        await self.ledger.release(site.site_id, "event", refused)
+        return kept, ([incoming[a.index].event_id for a in kept.accepted], claimed_orders)
+
+    async def _publish(
+        self,
+        site: ResolvedSite,
+        events: Sequence[WidgetEvent],
+        decision: BatchDecision,
+        user_agent: str,
+        now: datetime,
+        claimed: tuple[list[str], list[str]],
+    ) -> None:
+        agent = parse_user_agent(user_agent)
+        batch = WidgetEventsRecorded(site_id=site.site_id, org_id=site.org_id, batch_id=str(uuid.uuid4()))
+        batch.received_at.FromDatetime(now)
+        counted = excluded = 0
+        for accepted in decision.accepted:
+            event = batch.events.add()
+            event.CopyFrom(events[accepted.index])
+            event.occurred_at.FromDatetime(accepted.occurred_at)
+            event.received_at.FromDatetime(now)
+            event.user_agent_info.user_agent = user_agent.encode()[:512].decode(errors="ignore")
+            event.user_agent_info.device_type = agent.device_type  # type: ignore[assignment]
+            event.user_agent_info.browser_name = agent.browser_name
+            event.user_agent_info.browser_version = agent.browser_version
+            event.user_agent_info.os_name = agent.os_name
+            event.bot = accepted.bot
+            event.bot_reason = int(accepted.bot_reason)  # type: ignore[assignment]
+            if event.type == EventType.IMPRESSION and not event.test:
+                if accepted.bot:
+                    excluded += 1
+                else:
+                    counted += 1
+        try:
+            await self.producer.publish(
+                self.topics.widget_events,
+                make_envelope(batch, site.org_id, site.site_id, occurred_at=now, producer=PRODUCER),
+                key=site.site_id,
+            )
+        except Exception as error:
+            ids, orders = claimed
+            await self.ledger.release(site.site_id, "event", ids)
+            await self.ledger.release(site.site_id, "order", orders)
+            raise Unavailable("Events cannot be recorded right now; retry", retry_after_seconds=1) from error
+        if counted or excluded:
+            await self._publish_usage(site, batch.batch_id, counted, excluded, now)
+
+    async def _publish_usage(
+        self, site: ResolvedSite, batch_id: str, counted: int, excluded: int, now: datetime
+    ) -> None:
+        usage = UsageRecorded(
+            org_id=site.org_id,
+            site_id=site.site_id,
+            counted_impressions=counted,
+            excluded_bot_impressions=excluded,
+        )
+        usage.window_start_time.FromDatetime(now)
+        usage.window_end_time.FromSeconds(int(now.timestamp()) + 1)
+        # Derived from the batch id, so the usage event of a batch always has the same id.
+        usage_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"socialproof:usage:{batch_id}"))
+        envelope = make_envelope(
+            usage, site.org_id, site.site_id, occurred_at=now, producer=PRODUCER, event_id=usage_id
+        )
+        try:
+            await self.producer.publish(self.topics.usage, envelope, key=site.org_id)
+        except Exception:
+            # The batch itself is recorded; failing the call now would make the widget resend
+            # events that are already stored. Unbilled impressions are the customer-safe error.
+            log.exception("usage event not published", extra={"site_id": site.site_id, "batch_id": batch_id})
+
+
+def _seconds(ts: Timestamp) -> datetime:
+    return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
+
+
+def stored_event(batch: WidgetEventsRecorded, event: WidgetEvent) -> StoredEvent:
+    """One raw-table row from a recorded event (IPs and raw user agents are not stored)."""
+    conversion = event.conversion
+    perf = event.performance
+    ms = lambda d: d.seconds * 1000 + d.nanos / 1e6  # noqa: E731 - tiny local conversion
+    return StoredEvent(
+        (
+            batch.org_id,
+            batch.site_id,
+            event.event_id,
+            batch.batch_id,
+            int(event.type),
+            _seconds(event.occurred_at),
+            _seconds(event.received_at or batch.received_at),
+            event.visitor_id,
+            event.session_id,
+            event.campaign_id,
+            event.variant_id,
+            event.experiment_id,
+            int(event.holdout),
+            event.activity_id,
+            event.page_url,
+            event.referrer,
+            event.utm.source,
+            event.utm.medium,
+            event.utm.campaign,
+            int(event.user_agent_info.device_type),
+            event.user_agent_info.browser_name,
+            event.user_agent_info.os_name,
+            event.location.country_code,
+            int(event.anonymous),
+            int(event.test),
+            int(event.bot),
+            int(event.bot_reason),
+            conversion.goal_name,
+            conversion.order_ref,
+            conversion.value.amount_minor,
+            conversion.value.currency_code,
+            int(ms(event.visible_duration)),
+            int(ms(event.hover_duration)),
+            perf.script_transfer_bytes,
+            float(ms(perf.script_load_duration)),
+            float(ms(perf.time_to_first_notification)),
+            perf.long_task_count,
+            float(ms(perf.longest_long_task)),
+            float(perf.cumulative_layout_shift),
+            perf.widget_version,
+        )
+    )
+
+
+class BatchWriter:
+    """The Kafka consumer's use case: write one recorded batch to ClickHouse, exactly once in effect."""
+
+    def __init__(self, store: AnalyticsStore) -> None:
+        self.store = store
+        self.last: WriteResult | None = None
+
+    async def handle(self, received: ReceivedEvent) -> None:
+        batch = received.payload(WidgetEventsRecorded)
+        self.last = await self.store.write_batch(
+            batch.org_id, batch.site_id, [stored_event(batch, e) for e in batch.events]
+        )
+
+
+class Metrics:
+    """Dashboard queries, always within one organization the caller may read."""
+
+    def __init__(self, store: AnalyticsStore) -> None:
+        self.store = store
+
+    async def rows(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        *,
+        group_expr: str | None,
+        bucketing: Bucketing | None,
+    ) -> list[MetricRow]:
+        require_org_access(scope.org_id)
+        return await self.store.metric_rows(scope, start, end, f, group_expr=group_expr, bucketing=bucketing)
+
+    async def top_pages(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[str, MetricRow]]:
+        require_org_access(scope.org_id)
+        return await self.store.top_pages(scope, start, end, f, order, limit, offset)
+
+    async def funnel(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        steps: Sequence[StepRule],
+        window: timedelta,
+        f: EventFilter,
+        *,
+        split_by_variant: bool,
+    ) -> list[tuple[str, bool, FunnelCounts]]:
+        """The funnel for everyone, then per (variant, holdout) group when asked."""
+        require_org_access(scope.org_id)
+        rows = await self.store.funnel_events(
+            scope, start, end + window, _touchless(f), sorted({s.event_type for s in steps} | {6})
+        )
+        events = [VisitorEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+        matching = [e for e in events if any(s.matches(e) for s in steps)]
+        result = [("", False, funnel(matching, steps, start, end, window))]
+        if split_by_variant:
+            groups = visitor_groups(events)
+            for group in sorted(set(groups.values())):
+                members = {v for v, g in groups.items() if g == group}
+                chosen = [e for e in matching if e.visitor_id in members]
+                result.append((group[0], group[1], funnel(chosen, steps, start, end, window)))
+        return result
+
+    async def cohorts(
+        self, scope: Scope, start: datetime, end: datetime, granularity: int, tz: ZoneInfo, f: EventFilter
+    ) -> list[CohortRow]:
+        require_org_access(scope.org_id)
+        days = await self.store.visitor_days(scope, end, f, tz.key)
+        last_day = (end - timedelta(seconds=1)).astimezone(tz).date()
+        first = period_of((start.astimezone(tz).date() - date(1970, 1, 1)).days, granularity)
+        last = period_of((last_day - date(1970, 1, 1)).days, granularity)
+        return cohorts(days, granularity, first, last)
+
+    async def widget_performance(
+        self, scope: Scope, start: datetime, end: datetime, device_types: Sequence[int], bucketing: Bucketing
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[str, int]]:
+        require_org_access(scope.org_id)
+        summary = await self.store.widget_performance(scope, start, end, device_types, "toUInt32(0)")
+        series = await self.store.widget_performance(
+            scope, start, end, device_types, bucketing.sql("occurred_at")
+        )
+        return summary, series, await self.store.widget_versions(scope, start, end)
+
+
+def _touchless(f: EventFilter) -> EventFilter:
+    """Funnel steps carry their own campaign/page/goal conditions; the filter's would hide steps."""
+    return replace(f, campaign_ids=(), page_url_like="", goal_names=())
+
+
+@dataclass(frozen=True)
+class ExperimentQuery:
+    scope: Scope
+    experiment_id: str
+    start: datetime | None
+    end: datetime | None
+    goal_names: tuple[str, ...]
+    level: float
+    window: timedelta
+    currency: str
+    filter: EventFilter
+
+
+@dataclass(frozen=True)
+class ExperimentReport:
+    experiment_id: str
+    stats: ExperimentStats
+    currency: str
+
+
+class Experiments:
+    """GetExperimentResults: each exposed visitor once, converted when a goal follows the first
+    exposure within the window; variants vs control and treated vs holdout (domain/experiments)."""
+
+    def __init__(self, store: AnalyticsStore, sites: SiteDirectory) -> None:
+        self.store = store
+        self.sites = sites
+
+    async def results(self, q: ExperimentQuery) -> ExperimentReport:
+        require_org_access(q.scope.org_id)
+        config = await self.sites.experiment(q.scope.org_id, q.scope.site_id, q.scope.campaign_id)
+        if config is None:
+            raise NotFound("Campaign not found", reason="CAMPAIGN_NOT_FOUND")
+        experiment_id = q.experiment_id or config.experiment_id
+        if not experiment_id:
+            experiment_id = await self.store.current_experiment(q.scope, q.scope.campaign_id)
+        start = q.start or datetime(1970, 1, 2, tzinfo=UTC)
+        end = q.end or datetime.now(UTC) + timedelta(hours=1)
+        site = Scope(q.scope.org_id, q.scope.site_id)
+        f = replace(q.filter, goal_names=q.goal_names)
+        exposed = await self.store.experiment_visitors(
+            site, q.scope.campaign_id, experiment_id, start, end, replace(f, goal_names=())
+        )
+        goals = await self.store.experiment_goals(
+            site, q.scope.campaign_id, experiment_id, start, end, end + q.window, f
+        )
+        currency = q.currency or _main_currency(goals)
+        groups = outcomes(
+            (
+                ExposedVisitor(v, variant, bool(h), first, imp, clk)
+                for v, variant, h, first, imp, clk in exposed
+            ),
+            (GoalReached(g.visitor_id, g.at, g.value_minor, g.currency) for g in goals),
+            window=q.window,
+            currency=currency,
+        )
+        arms = config.arms if experiment_id == config.experiment_id else ()
+        holdout_share = config.holdout_share if experiment_id == config.experiment_id else 0.0
+        stats = analyse(groups, arms, holdout_share=holdout_share, level=q.level)
+        return ExperimentReport(experiment_id, stats, currency)
+
+
+def _main_currency(goals: Sequence[Conversion]) -> str:
+    counts: dict[str, int] = {}
+    for goal in goals:
+        if goal.currency:
+            counts[goal.currency] = counts.get(goal.currency, 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else ""
+
+
+@dataclass(frozen=True)
+class AttributionQuery:
+    scope: Scope
+    start: datetime
+    end: datetime
+    window: timedelta
+    model: Model
+    clicks_only: bool
+    by_variant: bool
+    filter: EventFilter
+
+
+class Attribution:
+    """QueryAttribution: conversions of the period credited to one earlier touch each."""
+
+    def __init__(self, store: AnalyticsStore) -> None:
+        self.store = store
+
+    async def query(self, q: AttributionQuery) -> AttributionResult:
+        require_org_access(q.scope.org_id)
+        goals_filter = replace(q.filter, campaign_ids=(), variant_ids=(), page_url_like="")
+        conversions = await self.store.conversions(q.scope, q.start, q.end, goals_filter)
+        touches = await self.store.touches_of_converters(
+            q.scope, q.start - q.window, q.start, q.end, q.filter
+        )
+        return attribute(
+            (Goal(c.visitor_id, c.at, c.event_id, c.value_minor, c.currency) for c in conversions),
+            (TouchPoint(t.visitor_id, t.at, t.campaign_id, t.variant_id, t.click) for t in touches),
+            window=q.window,
+            model=q.model,
+            clicks_only=q.clicks_only,
+            by_variant=q.by_variant,
+        )
+
+
+_EVENT_TYPES = {
+    1: "IMPRESSION",
+    2: "HOVER",
+    3: "CLICK",
+    4: "CLOSE",
+    5: "CONVERSION",
+    6: "PAGE_VIEW",
+    7: "HEARTBEAT",
+    8: "PERFORMANCE",
+}
+_DEVICES = {0: "", 1: "DESKTOP", 2: "MOBILE", 3: "TABLET", 4: "OTHER"}
+
+EVENT_HEADER = (
+    "occurred_at",
+    "event_id",
+    "site_id",
+    "event_type",
+    "visitor_id",
+    "session_id",
+    "campaign_id",
+    "variant_id",
+    "holdout",
+    "page_url",
+    "goal_name",
+    "value",
+    "currency",
+    "device_type",
+    "country_code",
+    "bot",
+)
+METRICS_HEADER = (
+    "bucket_start",
+    "campaign_id",
+    "variant_id",
+    "holdout",
+    "impressions",
+    "hovers",
+    "clicks",
+    "closes",
+    "click_through_rate",
+    "conversions",
+    "unique_visitors",
+    "page_views",
+    "reached_visitors",
+)
+PAGES_HEADER = (
+    "page_url",
+    "page_views",
+    "impressions",
+    "clicks",
+    "click_through_rate",
+    "conversions",
+    "unique_visitors",
+)
+CONVERSIONS_HEADER = (
+    "occurred_at",
+    "event_id",
+    "visitor_id",
+    "goal_name",
+    "value",
+    "currency",
+    "campaign_id",
+    "variant_id",
+    "touch_time",
+)
+
+
+class Exports:
+    """ExportCsv: rows come from the store page by page (keyset or offset paging), so a large range
+    is never held in memory; each page is turned into chunks of whole rows."""
+
+    def __init__(self, store: AnalyticsStore, *, page_rows: int = 5000) -> None:
+        self.store = store
+        self.page_rows = page_rows
+        #: Store pages read by exports since start (operators and tests see the paging).
+        self.pages_read = 0
+
+    async def csv(
+        self, kind: int, scope: Scope, start: datetime, end: datetime, f: EventFilter, bucketing: Bucketing
+    ) -> AsyncIterator[tuple[bytes, int]]:
+        require_org_access(scope.org_id)
+        header, rows = {
+            1: (EVENT_HEADER, self._events),
+            2: (METRICS_HEADER, self._campaign_metrics),
+            3: (CONVERSIONS_HEADER, self._conversions),
+            4: (PAGES_HEADER, self._pages),
+        }[kind]
+        chunker = Chunker(header)
+        async for row in rows(scope, start, end, f, bucketing):
+            full = chunker.add(row)
+            if full is not None:
+                yield full
+        last = chunker.finish()
+        if last is not None:
+            yield last
+
+    async def _events(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, _: Bucketing
+    ) -> AsyncIterator[Sequence[Any]]:
+        after: tuple[int, str] | None = None
+        while True:
+            page = await self.store.events_page(scope, start, end, f, after, self.page_rows)
+            self.pages_read += 1
+            for r in page:
+                when, event_id, site, kind, visitor, session, campaign, variant, holdout, page_url = r[:10]
+                goal_name, value, currency, device, country, bot = r[10:]
+                yield (
+                    rfc3339(datetime.fromtimestamp(int(when), UTC)),
+                    event_id,
+                    site,
+                    _EVENT_TYPES.get(int(kind), ""),
+                    visitor,
+                    session,
+                    campaign,
+                    variant,
+                    int(holdout),
+                    page_url,
+                    goal_name,
+                    decimal_amount(int(value), str(currency)),
+                    currency,
+                    _DEVICES.get(int(device), ""),
+                    country,
+                    int(bot),
+                )
+            if len(page) < self.page_rows:
+                return
+            after = (int(page[-1][0]), str(page[-1][1]))
+
+    async def _campaign_metrics(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, bucketing: Bucketing
+    ) -> AsyncIterator[Sequence[Any]]:
+        # One row per bucket, campaign and variant: bounded by the range, not by the event count.
+        rows = await self.store.metric_rows(
+            scope,
+            start,
+            end,
+            f,
+            group_expr="concat(campaign_id, '|', variant_id, '|', toString(holdout))",
+            bucketing=bucketing,
+        )
+        self.pages_read += 1
+        for row in rows:
+            campaign, variant, holdout = row.group.split("|")
+            yield (
+                rfc3339(datetime.fromtimestamp(row.bucket, UTC)),
+                campaign,
+                variant,
+                holdout,
+                row.impressions,
+                row.hovers,
+                row.clicks,
+                row.closes,
+                round(row.click_through_rate, 6),
+                row.conversions,
+                row.unique_visitors,
+                row.page_views,
+                row.reached_visitors,
+            )
+
+    async def _pages(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, _: Bucketing
+    ) -> AsyncIterator[Sequence[Any]]:
+        offset = 0
+        while True:
+            page = await self.store.top_pages(scope, start, end, f, "page_views", self.page_rows, offset)
+            self.pages_read += 1
+            for url, row in page:
+                yield (
+                    url,
+                    row.page_views,
+                    row.impressions,
+                    row.clicks,
+                    round(row.click_through_rate, 6),
+                    row.conversions,
+                    row.unique_visitors,
+                )
+            if len(page) < self.page_rows:
+                return
+            offset += self.page_rows
+
+    async def _conversions(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, _: Bucketing
+    ) -> AsyncIterator[Sequence[Any]]:
+        # Conversions are a small share of events; they and their visitors' touches are read at once.
+        result = await Attribution(self.store).query(
+            AttributionQuery(scope, start, end, DEFAULT_ATTRIBUTION_WINDOW, Model.LAST_TOUCH, False, False, f)
+        )
+        conversions = await self.store.conversions(
+            scope, start, end, replace(f, campaign_ids=(), variant_ids=())
+        )
+        self.pages_read += 1
+        for c in conversions:
+            touch = result.credited.get(c.event_id)
+            yield (
+                rfc3339(c.at),
+                c.event_id,
+                c.visitor_id,
+                c.goal_name,
+                decimal_amount(c.value_minor, c.currency),
+                c.currency,
+                touch.campaign_id if touch else "",
+                touch.variant_id if touch else "",
+                rfc3339(touch.at) if touch else "",
+            )
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    report: ReportRow
+    accepted: list[str]
+
+
+class Reports:
+    """Scheduled reports: CRUD, rendering from the metrics, sending now or when due."""
+
+    def __init__(self, repository: ReportRepository, metrics: Metrics, mailer: Mailer | None) -> None:
+        self.repository = repository
+        self.metrics = metrics
+        self.mailer = mailer
+
+    async def get(self, org_id: str, report_id: str) -> ReportRow:
+        require_org_access(org_id)
+        row = await self.repository.get(org_id, report_id)
+        if row is None:
+            raise NotFound("Scheduled report not found", reason="SCHEDULED_REPORT_NOT_FOUND")
+        return row
+
+    async def create(self, org_id: str, values: dict[str, Any], request_id: str | None) -> ReportRow:
+        require_org_access(org_id)
+        values["next_send_time"] = _schedule(values).next_after(datetime.now(UTC))
+        return await self.repository.create(org_id, values, request_id)
+
+    async def update(self, org_id: str, report_id: str, values: dict[str, Any]) -> ReportRow:
+        current = await self.get(org_id, report_id)
+        merged = {k: getattr(current, k) for k in ("frequency", "day_of_week", "send_hour", "time_zone")}
+        merged.update(values)
+        if set(values) & {"frequency", "day_of_week", "send_hour", "time_zone"}:
+            values["next_send_time"] = _schedule(merged).next_after(datetime.now(UTC))
+        row = await self.repository.update(org_id, report_id, values) if values else current
+        if row is None:
+            raise NotFound("Scheduled report not found", reason="SCHEDULED_REPORT_NOT_FOUND")
+        return row
+
+    async def delete(self, org_id: str, report_id: str) -> None:
+        require_org_access(org_id)
+        if not await self.repository.delete(org_id, report_id):
+            raise NotFound("Scheduled report not found", reason="SCHEDULED_REPORT_NOT_FOUND")
+
+    async def render(self, row: ReportRow, fmt: int, now: datetime | None = None) -> tuple[bytes, str, str]:
+        """(document, content type, file name) for the latest complete period at `now`."""
+        schedule = _schedule(row.__dict__)
+        start, end = schedule.period_before(now or datetime.now(UTC))
+        document = await self._document(row, start, end)
+        label = ZoneInfo(row.time_zone)
+        stamp = start.astimezone(label).date().isoformat()
+        slug = "".join(c if c.isalnum() else "-" for c in row.display_name.lower()).strip("-") or "report"
+        if (fmt or row.format or PDF) == HTML:
+            return document.html().encode(), "text/html; charset=utf-8", f"{slug}-{stamp}.html"
+        return document.pdf(), "application/pdf", f"{slug}-{stamp}.pdf"
+
+    async def _document(self, row: ReportRow, start: datetime, end: datetime) -> ReportDocument:
+        tz = ZoneInfo(row.time_zone)
+        period = (
+            f"{start.astimezone(tz):%Y-%m-%d %H:%M} to {end.astimezone(tz):%Y-%m-%d %H:%M} ({row.time_zone})"
+        )
+        scopes = [parse_scope(s) for s in row.sites] or [Scope(row.org_id)]
+        previous = (start - (end - start), start)
+        tables = []
+        for section in row.sections or DEFAULT_SECTIONS:
+            if section == SUMMARY:
+                now_row = await self._totals(scopes, start, end)
+                before = await self._totals(scopes, *previous)
+                table = Table("Summary", ["Metric", "This period", "Previous period", "Change"])
+                for label, a, b in (
+                    ("Impressions", now_row.impressions, before.impressions),
+                    ("Clicks", now_row.clicks, before.clicks),
+                    ("Conversions", now_row.conversions, before.conversions),
+                    ("Unique visitors", now_row.unique_visitors, before.unique_visitors),
+                ):
+                    table.rows.append([label, str(a), str(b), change(a, b)])
+                ctr = f"{now_row.click_through_rate * 100:.2f}%"
+                table.rows.append(["Click-through rate", ctr, f"{before.click_through_rate * 100:.2f}%", ""])
+                for currency in sorted(now_row.revenues):
+                    amount = decimal_amount(now_row.revenues[currency], currency)
+                    previous_amount = decimal_amount(before.revenues.get(currency, 0), currency)
+                    table.rows.append([f"Revenue {currency}", amount, previous_amount, ""])
+                tables.append(table)
+            elif section == CAMPAIGNS:
+                table = Table("Campaigns", ["Campaign", "Impressions", "Clicks", "CTR", "Conversions"])
+                for scope in scopes:
+                    rows = await self.metrics.store.metric_rows(
+                        scope, start, end, EventFilter(), group_expr="campaign_id", bucketing=None
+                    )
+                    for r in sorted(rows, key=lambda r: -r.impressions):
+                        if r.group:
+                            ctr = f"{r.click_through_rate * 100:.2f}%"
+                            table.rows.append(
+                                [r.group, str(r.impressions), str(r.clicks), ctr, str(r.conversions)]
+                            )
+                tables.append(table)
+            elif section == TOP_PAGES:
+                table = Table("Top pages", ["Page", "Page views", "Unique visitors"])
+                for scope in scopes:
+                    for url, r in await self.metrics.store.top_pages(
+                        scope, start, end, EventFilter(), "page_views", 10, 0
+                    ):
+                        table.rows.append([url, str(r.page_views), str(r.unique_visitors)])
+                tables.append(table)
+            elif section == ATTRIBUTION:
+                table = Table("Attribution (last touch, 7 days)", ["Campaign", "Conversions", "Visitors"])
+                for scope in scopes:
+                    if not scope.site_id:
+                        table.note = "Attribution is reported for named sites only."
+                        continue
+                    result = await Attribution(self.metrics.store).query(
+                        AttributionQuery(
+                            scope, start, end, DEFAULT_ATTRIBUTION_WINDOW, Model.LAST_TOUCH, False, False,
+                            EventFilter(),
+                        )
+                    )  # fmt: skip
+                    for credit in result.credits:
+                        table.rows.append(
+                            [credit.campaign_id, str(credit.conversions), str(len(credit.visitors))]
+                        )
+                tables.append(table)
+            else:
+                # Experiments and widget performance have their own dashboard pages; not in e-mails yet.
+                tables.append(
+                    Table(_SECTION_TITLES.get(section, "Section"), [], note="Not included in e-mail yet.")
+                )
+        return ReportDocument(row.display_name, period, tables)
+
+    async def _totals(self, scopes: list[Scope], start: datetime, end: datetime) -> MetricRow:
+        total = MetricRow("", 0)
+        for scope in scopes:
+            for r in await self.metrics.store.metric_rows(
+                scope, start, end, EventFilter(), group_expr=None, bucketing=None
+            ):
+                total.impressions += r.impressions
+                total.clicks += r.clicks
+                total.conversions += r.conversions
+                total.unique_visitors += r.unique_visitors
+                for currency, amount in r.revenues.items():
+                    total.revenues[currency] = total.revenues.get(currency, 0) + amount
+        return total
+
+    async def send(
+        self, row: ReportRow, recipients: Sequence[str] | None = None, now: datetime | None = None
+    ) -> SendOutcome:
+        """Render and e-mail; the outcome is recorded on the report (errors without addresses)."""
+        now = now or datetime.now(UTC)
+        to = list(recipients or row.recipients)
+        if self.mailer is None:
+            raise FailedPrecondition("E-mail is not configured (SP_SMTP_URL)", reason="SMTP_NOT_CONFIGURED")
+        try:
+            body, content_type, file_name = await self.render(row, 0, now)
+            html_body = body.decode() if content_type.startswith("text/html") else None
+            text_body = f"{row.display_name}: see the attached report ({file_name})."
+            await self.mailer.send(
+                Email(
+                    to=tuple(to),
+                    subject=f"{row.display_name} ({file_name.rsplit('.', 1)[0]})",
+                    text=text_body,
+                    html=html_body,
+                    attachments=(Attachment(file_name, body, content_type.split(";")[0]),),
+                )
+            )
+        except Exception as error:
+            log.warning(
+                "scheduled report not sent", extra={"org_id": row.org_id, "error": type(error).__name__}
+            )
+            updated = await self.repository.record_send(row.report_id, now, 3, type(error).__name__)
+            return SendOutcome(updated or row, [])
+        updated = await self.repository.record_send(row.report_id, now, 1, "")
+        return SendOutcome(updated or row, to)
+
+    async def send_due(self, now: datetime | None = None) -> int:
+        """One scheduler pass: claim due reports (moving them to their next time) and send them."""
+        now = now or datetime.now(UTC)
+        rows = await self.repository.claim_due(now, lambda row, at: _schedule(row.__dict__).next_after(at))
+        for row in rows:
+            await self.send(row, now=now)
+        return len(rows)
+
+    async def run_scheduler(self, interval: float, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await self.send_due()
+            except Exception:
+                log.exception("scheduled report pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
+
+
+_SECTION_TITLES = {EXPERIMENTS: "Experiments", WIDGET_PERFORMANCE: "Widget performance"}
+
+
+def _schedule(values: Any) -> Schedule:
+    return Schedule(
+        int(values["frequency"]),
+        int(values.get("day_of_week") or 1),
+        int(values["send_hour"]),
+        values["time_zone"],
+    )
