@@ -82,13 +82,16 @@ def parse_wrk(output: str) -> LoadResult:
     return LoadResult(rps, p50, p99, total, int(non_2xx_match.group(1)) if non_2xx_match else 0, errors)
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int = 1) -> LoadResult:
-    """Load `url` from a separate wrk process for a bounded time."""
+def wrk(
+    url: str, *, seconds: int, connections: int, threads: int = 1, headers: dict[str, str] | None = None
+) -> LoadResult:
+    """Load `url` from a separate wrk process for a bounded time (with extra request `headers`)."""
     binary = shutil.which("wrk")
     if binary is None:
         raise RuntimeError("wrk is not installed: `apt-get install -y wrk` (make bench does this)")
+    extra = [arg for key, value in (headers or {}).items() for arg in ("-H", f"{key}: {value}")]
     out = subprocess.run(
-        [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     )  # fmt: skip
     return parse_wrk(out.stdout)

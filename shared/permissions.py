@@ -203,8 +203,8 @@ def role_at_least(role: Role | str | None, minimum: Role) -> bool:
     return parsed is not None and ROLE_ORDER.index(parsed) <= ROLE_ORDER.index(minimum)
 
 
-def principal_permits(principal: Principal, permission: str) -> bool:
-    """Whether a verified principal holds `permission` in its own organization.
+def principal_permits(principal: Principal, permission: str, org_id: str | None = None) -> bool:
+    """Whether a verified principal holds `permission` in `org_id` (default: its own organization).
 
     Users are judged by their role; API keys by their permissions, which the edge puts in
     `scopes` (VerifyApiKey derives them from the key's scopes); site keys hold nothing guarded;
@@ -213,7 +213,8 @@ def principal_permits(principal: Principal, permission: str) -> bool:
     if principal.kind is PrincipalKind.SERVICE:
         return True
     if principal.kind is PrincipalKind.USER:
-        return role_permits(principal.role, permission)
+        # A signed-in person carries a role per organization (org_roles from the access JWT).
+        return role_permits(principal.role if org_id is None else principal.role_in(org_id), permission)
     if principal.kind is PrincipalKind.API_KEY:
         return permission in principal.scopes
     return False
@@ -225,13 +226,13 @@ def require_permission(principal: Principal, org_id: str, permission: str) -> No
     A principal of another organization is refused with reason ORG_ACCESS_DENIED; services that
     must not reveal existence answer NOT_FOUND before calling this.
     """
-    if principal.kind is not PrincipalKind.SERVICE and principal.org_id != org_id:
+    if not principal.member_of(org_id):
         raise PermissionDenied(
             "The caller has no access to this organization",
             reason="ORG_ACCESS_DENIED",
             metadata={"org_id": org_id},
         )
-    if not principal_permits(principal, permission):
+    if not principal_permits(principal, permission, org_id):
         raise PermissionDenied(
             "The caller's role does not allow this",
             reason="PERMISSION_MISSING",

@@ -6,10 +6,11 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from shared.errors import PermissionDenied, Unauthenticated
@@ -17,6 +18,8 @@ from shared.errors import PermissionDenied, Unauthenticated
 PRINCIPAL_HEADER = "x-sp-principal"
 MESH_TOKEN_HEADER = "x-sp-mesh-token"  # noqa: S105 - a header name, not a secret
 CALLER_HEADER = "x-sp-caller"
+# The edge's jwt_authn forwards a verified access token's payload here (base64url JSON, no padding).
+JWT_PAYLOAD_HEADER = "x-sp-jwt-payload"
 
 
 class PrincipalKind(StrEnum):
@@ -32,7 +35,11 @@ class Principal:
     """Who is calling, in product terms.
 
     Wire form (`x-sp-principal`): base64url (padding optional) of a JSON object with the keys
-    `kind`, `subject`, `org_id`, `role`, `scopes` (list), `site_id`; absent keys mean empty.
+    `kind`, `subject`, `org_id`, `role`, `scopes` (list), `site_id`, `org_roles` (object
+    org id -> role); absent keys mean empty.
+
+    A signed-in person (from an access JWT) is a USER with `subject` "users/<id>", no `org_id` and
+    `org_roles` holding every membership; `role_in(org_id)` is their role in one organization.
     """
 
     kind: PrincipalKind
@@ -41,6 +48,11 @@ class Principal:
     role: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     site_id: str | None = None
+    # Left out of the hash (a mapping is not hashable) but compared; read-only after init.
+    org_roles: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "org_roles", MappingProxyType(dict(self.org_roles)))
 
     @property
     def is_anonymous(self) -> bool:
@@ -48,6 +60,20 @@ class Principal:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def member_of(self, org_id: str) -> bool:
+        """Whether the principal belongs to `org_id` (services: always)."""
+        if self.kind is PrincipalKind.SERVICE:
+            return True
+        if self.org_roles:
+            return org_id in self.org_roles
+        return self.org_id is not None and self.org_id == org_id
+
+    def role_in(self, org_id: str) -> str | None:
+        """The principal's role in `org_id`: from `org_roles`, else `role` when `org_id` is its org."""
+        if self.org_roles:
+            return self.org_roles.get(org_id)
+        return self.role if self.org_id is not None and self.org_id == org_id else None
 
     def to_header(self) -> str:
         body: dict[str, Any] = {"kind": self.kind.value, "subject": self.subject}
@@ -59,20 +85,15 @@ class Principal:
             body["scopes"] = sorted(self.scopes)
         if self.site_id is not None:
             body["site_id"] = self.site_id
+        if self.org_roles:
+            body["org_roles"] = dict(self.org_roles)
         raw = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     @classmethod
     def from_header(cls, value: str | bytes) -> Principal:
         """Parses the wire form; raises ValueError on anything malformed."""
-        text = value.decode("ascii") if isinstance(value, bytes) else value
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            body = json.loads(raw)
-        except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-            raise ValueError("principal header is not base64url JSON") from error
-        if not isinstance(body, dict):
-            raise ValueError("principal header must be a JSON object")
+        body = _b64_json_object(value, "principal header")
         scopes = body.get("scopes") or []
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
             raise ValueError("principal scopes must be a list of strings")
@@ -86,7 +107,46 @@ class Principal:
             role=body.get("role") or None,
             scopes=frozenset(scopes),
             site_id=body.get("site_id") or None,
+            org_roles=_org_roles(body.get("org_roles"), "principal org_roles"),
         )
+
+    @classmethod
+    def from_jwt_payload(cls, value: str | bytes) -> Principal:
+        """The USER principal of an access token payload the edge verified (`x-sp-jwt-payload`).
+
+        Claims used: `sub` ("users/<id>", required) and `org_roles` ({org id: role}); the edge
+        already checked signature, issuer, audience and expiry. Raises ValueError when malformed."""
+        body = _b64_json_object(value, "JWT payload")
+        subject = body.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise ValueError("JWT payload has no subject")
+        return cls(
+            kind=PrincipalKind.USER,
+            subject=subject,
+            org_roles=_org_roles(body.get("org_roles"), "JWT org_roles"),
+        )
+
+
+def _b64_json_object(value: str | bytes, what: str) -> dict[str, Any]:
+    text = value.decode("ascii") if isinstance(value, bytes) else value
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        body = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{what} is not base64url JSON") from error
+    if not isinstance(body, dict):
+        raise ValueError(f"{what} must be a JSON object")
+    return body
+
+
+def _org_roles(value: object, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"{what} must be an object of strings")
+    return value
 
 
 ANONYMOUS = Principal(kind=PrincipalKind.ANONYMOUS)
@@ -135,14 +195,19 @@ def principal_from_metadata(
         return ANONYMOUS, None
     caller = _first(items, CALLER_HEADER) or None
     header = _first(items, PRINCIPAL_HEADER)
-    if not header:
-        return ANONYMOUS, caller
+    payload = _first(items, JWT_PAYLOAD_HEADER)
     try:
-        return Principal.from_header(header), caller
+        # x-sp-principal wins: ext_authz (API keys) and peer services set it explicitly, while the
+        # JWT payload is only the edge's proof of a signed-in person.
+        if header:
+            return Principal.from_header(header), caller
+        if payload:
+            return Principal.from_jwt_payload(payload), caller
     except ValueError:
         # The edge always writes a valid header, so a broken one is a bug or an attack:
         # treat it as no identity rather than failing the call.
         return ANONYMOUS, caller
+    return ANONYMOUS, caller
 
 
 def require_authenticated() -> Principal:
@@ -162,13 +227,14 @@ def require_org_access(
 
     Service principals are trusted for every org: they are other SocialProof services,
     authenticated by mTLS and acting for a request that was already checked at the edge.
-    `roles` limits user principals to those roles; `scope` is required of API-key principals;
-    site-key principals pass only unguarded checks (no `roles`, no `scope`).
+    `roles` limits user principals to those roles (their role in THIS org, see `role_in`);
+    `scope` is required of API-key principals; site-key principals pass only unguarded checks
+    (no `roles`, no `scope`).
     """
     principal = require_authenticated()
     if principal.kind is PrincipalKind.SERVICE:
         return principal
-    if principal.org_id != org_id:
+    if not principal.member_of(org_id):
         raise PermissionDenied(
             "The caller has no access to this organization",
             reason="ORG_ACCESS_DENIED",
@@ -177,7 +243,7 @@ def require_org_access(
     if principal.kind is PrincipalKind.SITE and (roles is not None or scope is not None):
         # Site keys are public (they ship in the widget), so they never pass a guarded check.
         raise PermissionDenied("A site key cannot perform this action", reason="SITE_KEY_NOT_ALLOWED")
-    if roles is not None and principal.kind is PrincipalKind.USER and principal.role not in roles:
+    if roles is not None and principal.kind is PrincipalKind.USER and principal.role_in(org_id) not in roles:
         raise PermissionDenied(
             "The caller's role does not allow this",
             reason="ROLE_NOT_ALLOWED",

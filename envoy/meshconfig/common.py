@@ -67,7 +67,8 @@ HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 PRINCIPAL_HEADER = "x-sp-principal"
 MESH_TOKEN_HEADER = "x-sp-mesh-token"  # noqa: S105 - a header name, not a secret
 CALLER_HEADER = "x-sp-caller"
-MESH_HEADERS = (PRINCIPAL_HEADER, MESH_TOKEN_HEADER, CALLER_HEADER)
+JWT_PAYLOAD_HEADER = "x-sp-jwt-payload"  # jwt_authn's verified payload (edge_auth.py)
+MESH_HEADERS = (PRINCIPAL_HEADER, MESH_TOKEN_HEADER, CALLER_HEADER, JWT_PAYLOAD_HEADER)
 
 
 def pack(message: betterproto2.Message) -> Any:

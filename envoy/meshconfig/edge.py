@@ -6,6 +6,8 @@ Filter chain (order matters):
     grpc_web         gRPC-Web -> gRPC, so later local replies are gRPC-shaped for gRPC-Web clients
     cors             per-route CorsPolicy (widget: any origin; API/dashboard: configured origins)
     local_ratelimit  one token bucket per route class, selected by a generic_key descriptor
+    jwt_authn        people: Bearer access JWT -> x-sp-jwt-payload (edge_auth.py; per route)
+    ext_authz        partners: x-api-key -> users Check -> x-sp-principal (edge_auth.py; per route)
     grpc_json_transcoder  REST/JSON <-> gRPC from the descriptor set (SSE for server streaming)
     router
 """
@@ -74,6 +76,8 @@ from envoy_data_plane.envoy.type.metadata.v3 import MetadataKey, MetadataKeyPath
 from envoy_data_plane.envoy.type.v3 import TokenBucket
 from envoy_data_plane.google.protobuf import Any, Struct
 
+from . import edge_auth
+from . import static as static_assets
 from .certs import CertPaths
 from .common import (
     MESH_HEADERS,
@@ -174,8 +178,10 @@ def _class_metadata(rc: RouteClass) -> Metadata:
     return Metadata(filter_metadata={METADATA_NS: Struct.from_dict({RATE_LIMIT_KEY: rc.name})})
 
 
-def _per_filter(topo: Topology, rc: RouteClass, *, rest: bool, any_origin: bool) -> dict[str, Any]:
-    cfg: dict[str, Any] = {}
+def _per_filter(
+    topo: Topology, rc: RouteClass, *, rest: bool, any_origin: bool, auth: bool = False
+) -> dict[str, Any]:
+    cfg: dict[str, Any] = edge_auth.auth_per_route(topo) if auth else {}
     if rc.name != "webhooks":  # server-to-server senders: no CORS at all
         cfg[F_CORS] = pack(_cors(None if any_origin else topo.dashboard_origins))
     if rest:
@@ -203,7 +209,9 @@ def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> list[Route]:
             )
         svc = owners.pop()
         rc = topo.rest_route_class(group[0].path)
-        per_filter = _per_filter(topo, rc, rest=True, any_origin=rc.name == "widget")
+        # the JWKS route stays unauthenticated: jwt_authn fetches it through this very listener
+        auth = rc.authenticate and group[0].path != topo.auth.jwks_path
+        per_filter = _per_filter(topo, rc, rest=True, any_origin=rc.name == "widget", auth=auth)
         for b in group:
             if b.server_streaming:
                 streaming.append(
@@ -240,7 +248,7 @@ def _grpc_routes(topo: Topology, streaming: list[str]) -> list[Route]:
         ):
             rc = topo.route_class(rc_name)
             headers = [header_prefix("content-type", content)] if content else []
-            per_filter = _per_filter(topo, rc, rest=False, any_origin=False)
+            per_filter = _per_filter(topo, rc, rest=False, any_origin=False, auth=rc.authenticate)
             honour_deadline = RouteActionMaxStreamDuration(grpc_timeout_header_max=seconds(0))
             for path in svc_streams:
                 routes.append(
@@ -298,13 +306,27 @@ def check_descriptor(descriptor: Path | str) -> None:
         )
 
 
-def edge_routes(topo: Topology, descriptor: Path | str) -> RouteConfiguration:
+def edge_routes(
+    topo: Topology,
+    descriptor: Path | str,
+    *,
+    static_dir: Path | str | None = None,
+    demo_site_key: str | None = None,
+) -> RouteConfiguration:
     bindings = http_bindings(descriptor)
+    # Static assets (widget build, demo page): see static.py. Served before the catch-all 404.
+    static: list[Route] = []
+    max_direct: int | None = None
+    if static_dir is not None:
+        no_api = {F_TRANSCODER: _disabled(), F_RATELIMIT: _disabled()}
+        static = static_assets.static_routes(static_dir, demo_site_key=demo_site_key, per_filter=no_api)
+        max_direct = static_assets.max_body_size(static_dir)
     routes = [
         _direct("healthz", HEALTH_PATH, 200, "ok\n", "text/plain", cors=False),
         _direct("ping_direct", PING_DIRECT_PATH, 200, PING_DIRECT_BODY, "application/json", cors=True),
         *_rest_routes(topo, bindings),
         *_grpc_routes(topo, streaming_methods(descriptor)),
+        *static,
         Route(
             name="not_found",
             match=RouteMatch(prefix="/"),
@@ -324,6 +346,7 @@ def edge_routes(topo: Topology, descriptor: Path | str) -> RouteConfiguration:
         # belt and braces: never forward mesh headers a filter did not set (router stage)
         request_headers_to_remove=["x-sp-mesh-token", "x-sp-caller"],
         response_headers_to_remove=["x-envoy-upstream-service-time", "x-sp-mesh-token", "x-sp-caller"],
+        max_direct_response_body_size_bytes=max_direct,
     )
 
 
@@ -400,6 +423,8 @@ def edge_http_filters(topo: Topology, descriptor: Path | str) -> list[HttpFilter
         HttpFilter(name=F_GRPC_WEB, typed_config=pack(GrpcWeb())),
         HttpFilter(name=F_CORS, typed_config=pack(Cors())),
         HttpFilter(name=F_RATELIMIT, typed_config=pack(_rate_limit_filter(topo))),
+        # after the rate limit, so floods are refused before they cost a JWT check or a users call
+        *edge_auth.auth_filters(topo),
         HttpFilter(name=F_TRANSCODER, typed_config=pack(_transcoder(descriptor))),
         HttpFilter(name=F_ROUTER, typed_config=pack(Router())),
     ]
@@ -412,6 +437,8 @@ def edge_bootstrap(
     *,
     log_path: str | None = None,
     hc_interval: float = 1.0,
+    static_dir: Path | str | None = None,
+    demo_site_key: str | None = None,
 ) -> Bootstrap:
     """The full edge Envoy bootstrap. `edge_cert` is the edge's mesh identity (client cert towards
     the sidecars); `descriptor` is the binary descriptor set (absolute path is written)."""
@@ -419,10 +446,11 @@ def edge_bootstrap(
     hcm = HttpConnectionManager(
         stat_prefix="edge",
         codec_type=HttpConnectionManagerCodecType.AUTO,
-        route_config=edge_routes(topo, descriptor),
+        route_config=edge_routes(topo, descriptor, static_dir=static_dir, demo_site_key=demo_site_key),
         http_filters=edge_http_filters(topo, descriptor),
         access_log=[access_log(log_path)],
         use_remote_address=True,
+        local_reply_config=edge_auth.local_reply_config(),
         normalize_path=True,
         merge_slashes=True,
         server_name="socialproof-edge",
@@ -455,5 +483,7 @@ def edge_bootstrap(
     ]
     return Bootstrap(
         admin=admin(topo.edge.admin_port),
-        static_resources=BootstrapStaticResources(listeners=[listener], clusters=clusters),
+        static_resources=BootstrapStaticResources(
+            listeners=[listener], clusters=[*clusters, edge_auth.jwks_cluster(topo)]
+        ),
     )

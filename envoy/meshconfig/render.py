@@ -71,6 +71,8 @@ def render_all(
     access_log_dir: Path | str | None = None,
     hc_interval: float = 1.0,
     strip_response_body: bool = False,
+    static_dir: Path | str | None = None,
+    demo_site_key: str | None = None,
 ) -> dict[str, Path]:
     """Write edge.json, sidecar-<service>.json (and topology.json) into `out_dir`.
 
@@ -81,7 +83,10 @@ def render_all(
     Envoy 1.40 cannot load `response_body` on non-HttpBody fields; by default that raises
     `UnsupportedContract`. `strip_response_body=True` instead writes <out>/edge-descriptor.binpb
     without those response_body settings and points the edge at it (REST answers then carry the
-    whole response message)."""
+    whole response message).
+
+    `static_dir` (a widget build, `widget/dist`) adds the edge's static asset routes, and
+    `demo_site_key` the demo shop page at `/demo/` (see static.py)."""
     if not mesh_token:
         raise ValueError("mesh_token must not be empty")
     out = Path(out_dir)
@@ -103,7 +108,13 @@ def render_all(
 
     boots = {
         "edge": edge_bootstrap(
-            topology, descriptor, certs[topology.edge.name], log_path=log("edge"), hc_interval=hc_interval
+            topology,
+            descriptor,
+            certs[topology.edge.name],
+            log_path=log("edge"),
+            hc_interval=hc_interval,
+            static_dir=static_dir,
+            demo_site_key=demo_site_key,
         )
     }
     for svc in topology.services:

@@ -92,6 +92,9 @@ class RouteClass:
     description: str = ""
     path_prefixes: tuple[str, ...] = ()  # REST paths in this class (first matching class wins)
     exact_paths: tuple[str, ...] = ()
+    # Edge authentication (JWT via jwt_authn, API key via ext_authz) on this class's routes; off for
+    # callers that prove themselves otherwise (widget: site key in the path; webhooks: signatures).
+    authenticate: bool = True
 
 
 # The classes are matched in this order against a REST path template; gRPC-Web traffic is
@@ -103,6 +106,7 @@ DEFAULT_ROUTE_CLASSES: tuple[RouteClass, ...] = (
         4000,
         "browser widget: feed, live stream, events, forms",
         path_prefixes=("/v1/widget/",),
+        authenticate=False,
     ),
     RouteClass(
         "webhooks",
@@ -111,10 +115,30 @@ DEFAULT_ROUTE_CLASSES: tuple[RouteClass, ...] = (
         "inbound provider webhooks",
         path_prefixes=("/v1/hooks/",),
         exact_paths=("/v1/billing/stripe/webhook",),
+        authenticate=False,
     ),
     RouteClass("dashboard", 1000, 2000, "dashboard over gRPC-Web"),
     RouteClass("partner", 500, 1000, "partner REST API and native gRPC (SDK)"),
 )
+
+
+@dataclass(frozen=True)
+class EdgeAuth:
+    """The one auth decision at the edge: who issues access JWTs and how API keys are checked.
+
+    `jwt_issuer`/`jwt_audience` default to the users service's settings defaults (SP_JWT_ISSUER,
+    SP_JWT_AUDIENCE) and are handed to it by `Topology.app_env`, so edge and issuer always agree."""
+
+    jwt_issuer: str = "https://socialproof.local"
+    jwt_audience: str = "socialproof"
+    # Service that issues the JWTs, publishes the JWKS and answers ext_authz Check for API keys.
+    service: str = "users"
+    jwks_path: str = "/v1/auth/jwks"  # its REST mapping (AuthService.GetJwks)
+    # Short, so a rotated-in key is seen within a minute (retired keys stay published until expiry).
+    jwks_cache_seconds: int = 60
+    api_key_header: str = "x-api-key"
+    ext_authz_timeout_seconds: float = 1.0
+
 
 # caller -> callees (besides the edge, which may call every service)
 DEFAULT_CALLS: Mapping[str, tuple[str, ...]] = {
@@ -143,6 +167,7 @@ class Topology:
     dashboard_origins: tuple[str, ...] = field(default_factory=_default_origins)
     trust_domain: str = TRUST_DOMAIN
     namespace: str = "default"
+    auth: EdgeAuth = field(default_factory=EdgeAuth)
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.services]
@@ -162,6 +187,8 @@ class Topology:
         dupes = {p for p in ports if ports.count(p) > 1}
         if dupes:
             raise ValueError(f"ports used twice: {sorted(dupes)}")
+        if self.auth.service not in names:
+            raise ValueError(f"auth: unknown service {self.auth.service!r}")
         classes = [c.name for c in self.route_classes]
         for needed in ("widget", "webhooks", "dashboard", "partner"):
             if needed not in classes:
@@ -228,12 +255,18 @@ class Topology:
     def app_env(self, service: str) -> dict[str, str]:
         """SP_* environment a service process needs to fit this topology (without secrets)."""
         svc = self.service(service)
-        return {
+        env = {
             "SP_SERVICE_NAME": svc.name,
             "SP_GRPC_HOST": "127.0.0.1",
             "SP_GRPC_PORT": str(svc.app_port),
             "SP_SIDECAR_OUTBOUND": f"127.0.0.1:{svc.outbound_port}",
         }
+        if service == self.auth.service:
+            # the issuer signs with exactly what the edge's jwt_authn checks
+            env["SP_JWT_ISSUER"] = self.auth.jwt_issuer
+            env["SP_JWT_AUDIENCE"] = self.auth.jwt_audience
+            env["SP_EDGE_API_KEY_HEADER"] = self.auth.api_key_header
+        return env
 
     # --- (de)serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -263,6 +296,7 @@ class Topology:
             dashboard_origins=tuple(data.get("dashboard_origins") or _default_origins()),
             trust_domain=data.get("trust_domain", TRUST_DOMAIN),
             namespace=data.get("namespace", "default"),
+            auth=EdgeAuth(**data.get("auth", {})),
         )
 
     @classmethod

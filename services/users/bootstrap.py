@@ -14,6 +14,7 @@ from services.users.adapters.outbox import OutboxRelay
 from services.users.adapters.postgres import Store
 from services.users.domain.credentials import PasswordPolicy, Passwords
 from services.users.domain.signing import TokenSettings
+from services.users.edge_auth import ApiKeyAuthorizer, ext_authz_registration
 from services.users.service import Policy, UsersService
 from services.users.servicer import servicers
 from shared.crypto import KeyRing
@@ -43,6 +44,8 @@ class UsersSettings(ServiceSettings):
     users_topic: str = "users"
     jwt_issuer: str = "https://socialproof.local"
     jwt_audience: str = "socialproof"
+    # Header the edge's ext_authz reads the partner API key from (meshconfig EdgeAuth.api_key_header).
+    edge_api_key_header: str = "x-api-key"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=90)
     signing_key_rotation_days: int = Field(default=30, ge=1, le=365)
@@ -139,12 +142,17 @@ def build(settings: UsersSettings) -> RpcServer:
         await redis.aclose()
         await db.dispose()
 
+    # The edge's ext_authz for partner API keys, hosted here so it uses the same service layer.
+    authorizer = ApiKeyAuthorizer(
+        service, header=settings.edge_api_key_header, ttl=service.policy.api_key_cache_ttl.total_seconds()
+    )
     server = domain_server(
         "users",
         settings,
         servicers(service),
         on_start=[prepare_database, start_background],
         on_stop=[stop_background],
+        extra=[ext_authz_registration(authorizer)],
     )
     server.users_service = service  # type: ignore[attr-defined]  # tests drive use cases directly
     return server

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -149,6 +149,13 @@ class UsersService:
         self._signing_key: SigningKey | None = None
         self._jwks: list[dict[str, str]] = []
         self._keys_loaded_at: datetime | None = None
+        # Called with a key id (None: every key) after a change that can end a key's validity, so
+        # caches of API-key decisions (the edge's ext_authz answers, edge_auth.py) drop them at once.
+        self.api_key_listeners: list[Callable[[str | None], None]] = []
+
+    def _api_keys_changed(self, key_id: str | None) -> None:
+        for listener in self.api_key_listeners:
+            listener(key_id)
 
     # ---- helpers -----------------------------------------------------------------------------
 
@@ -768,6 +775,7 @@ class UsersService:
             )
             deleted = await tx.organization(org_id, caller)
             assert deleted is not None
+        self._api_keys_changed(None)  # the org's keys stop working with it
         await self.relay.flush_quietly()
         return deleted
 
@@ -1332,7 +1340,8 @@ class UsersService:
             )
             updated = await tx.api_key(org_id, key_id)
             assert updated is not None
-            return updated
+        self._api_keys_changed(key_id)
+        return updated
 
     async def rotate_api_key(
         self, caller: str, org_id: str, key_id: str, grace: timedelta, client: ClientInfo
@@ -1359,7 +1368,8 @@ class UsersService:
             )
             rotated = await tx.api_key(org_id, key_id)
             assert rotated is not None
-            return rotated, secret
+        self._api_keys_changed(key_id)
+        return rotated, secret
 
     async def revoke_api_key(self, caller: str, org_id: str, key_id: str, client: ClientInfo) -> ApiKey:
         async with self.store.tx(org_id=org_id, user_id=caller) as tx:
@@ -1381,7 +1391,8 @@ class UsersService:
                 )
             revoked = await tx.api_key(org_id, key_id)
             assert revoked is not None
-            return revoked
+        self._api_keys_changed(key_id)
+        return revoked
 
     async def verify_api_key(
         self,

@@ -10,6 +10,9 @@ import threading
 import time
 from pathlib import Path
 
+import grpc
+
+from shared.devstack.demo import seed_demo
 from shared.devstack.platform import Platform, stop_recorded
 from shared.devstack.process import DevstackError
 
@@ -56,12 +59,17 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         platform.start()
-    except (DevstackError, OSError) as exc:
+        demo = None if args.no_demo else seed_demo(platform, progress=_progress)
+    except (DevstackError, OSError, grpc.RpcError) as exc:
         print(f"\nmake up failed: {exc}", file=sys.stderr)
         platform.stop()
         return 1
     print("\nSocialProof is up:")
-    for label, url in platform.urls().items():
+    urls = platform.urls()
+    if demo:
+        urls["widget feed (REST)"] = f"{platform.edge_url}/v1/widget/sites/{demo['site_key']}/feed"
+        urls["demo login"] = f"{demo['email']} / password in {root / 'demo.json'}"
+    for label, url in urls.items():
         print(f"  {label:<24} {url}")
     print("\nCtrl-C (or `make down` elsewhere) stops everything.", flush=True)
     done.wait()

@@ -117,11 +117,13 @@ def domain_server(
     *,
     on_start: Sequence[Hook] = (),
     on_stop: Sequence[Hook] = (),
+    extra: Sequence[ServiceRegistration] = (),
 ) -> RpcServer:
-    """The RpcServer for one domain service: its migrations first, then the given hooks."""
+    """The RpcServer for one domain service: its migrations first, then the given hooks.
+    `extra` hosts services outside the contract next to it (e.g. Envoy's ext_authz Check)."""
     return RpcServer(
         settings,
-        domain_registrations(domain, servicers or {}),
+        [*domain_registrations(domain, servicers or {}), *extra],
         on_start=[migrations_hook(domain, settings), *on_start],
         on_stop=on_stop,
     )

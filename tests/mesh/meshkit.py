@@ -21,7 +21,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from grpc_health.v1 import health, health_pb2_grpc
 
 from meshconfig import Topology, default_topology, envoy_binary, render_all, with_free_ports
-from meshconfig.topology import DEFAULT_ROUTE_CLASSES, RouteClass
+from meshconfig.topology import DEFAULT_ROUTE_CLASSES
 
 HERE = Path(__file__).parent
 FIXTURE_PROTOS = HERE / "fixture_protos"
@@ -220,9 +220,7 @@ class Mesh:
 def make_test_topology() -> Topology:
     """Free ports; the partner class is tiny so the 429 test is quick and deterministic."""
     classes = tuple(
-        RouteClass(rc.name, 3, 3, rc.description, rc.path_prefixes, rc.exact_paths)
-        if rc.name == "partner"
-        else rc
+        dataclasses.replace(rc, requests_per_second=3, burst=3) if rc.name == "partner" else rc
         for rc in DEFAULT_ROUTE_CLASSES
     )
     return with_free_ports(

@@ -205,10 +205,12 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
         "grpc_web",
         "cors",
         "local_ratelimit",
+        "jwt_authn",
+        "ext_authz",
         "grpc_json_transcoder",
         "router",
     ]
-    tc = hcm["httpFilters"][4]["typedConfig"]
+    tc = hcm["httpFilters"][6]["typedConfig"]
     assert tc["printOptions"] == {
         "alwaysPrintPrimitiveFields": True,
         "preserveProtoFieldNames": True,
@@ -225,7 +227,7 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
     assert rl["filterEnabled"]["defaultValue"]["numerator"] == 100
     assert rl["filterEnforced"]["defaultValue"]["numerator"] == 100
     stripped = [m["remove"] for m in hcm["httpFilters"][0]["typedConfig"]["mutations"]["requestMutations"]]
-    assert set(stripped) == {"x-sp-principal", "x-sp-mesh-token", "x-sp-caller"}
+    assert set(stripped) == {"x-sp-principal", "x-sp-mesh-token", "x-sp-caller", "x-sp-jwt-payload"}
 
 
 def test_edge_rest_routes_go_to_the_owning_service(rendered) -> None:

@@ -81,3 +81,54 @@ def test_require_org_access() -> None:
 
     set_current_principal(Principal(PrincipalKind.SERVICE, subject="spiffe://socialproof/billing"))
     require_org_access("org-anything")
+
+
+def _payload(claims: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+
+def test_verified_jwt_payload_is_a_user_with_a_role_per_org() -> None:
+    claims = {"iss": "i", "sub": "users/u1", "sid": "s", "org_roles": {"org-1": "viewer", "org-2": "admin"}}
+    metadata = [("x-sp-jwt-payload", _payload(claims)), ("x-sp-mesh-token", "t0ken")]
+    principal, _ = principal_from_metadata(metadata, "t0ken")
+    assert principal.kind is PrincipalKind.USER and principal.subject == "users/u1"
+    assert dict(principal.org_roles) == {"org-1": "viewer", "org-2": "admin"}
+    assert Principal.from_header(principal.to_header()) == principal  # peers get the same principal
+    assert principal_from_metadata(metadata, "other") == (ANONYMOUS, None)
+
+    set_current_principal(principal)
+    require_org_access("org-1")
+    require_org_access("org-2", roles={"admin"})
+    with pytest.raises(PermissionDenied) as role:
+        require_org_access("org-1", roles={"admin"})  # admin elsewhere, viewer here
+    assert role.value.reason == "ROLE_NOT_ALLOWED"
+    with pytest.raises(PermissionDenied) as other:
+        require_org_access("org-3")
+    assert other.value.reason == "ORG_ACCESS_DENIED"
+
+
+def test_principal_header_wins_over_jwt_payload_and_bad_payloads_are_anonymous() -> None:
+    key = Principal(PrincipalKind.API_KEY, subject="k", org_id="org-1", scopes=frozenset({"r"}))
+    both = [
+        ("x-sp-principal", key.to_header()),
+        ("x-sp-jwt-payload", _payload({"sub": "users/u1"})),
+        ("x-sp-mesh-token", "t0ken"),
+    ]
+    assert principal_from_metadata(both, "t0ken")[0] == key
+    for bad in ({"org_roles": {"o": "owner"}}, {"sub": "users/u1", "org_roles": ["owner"]}, {"sub": 5}):
+        metadata = [("x-sp-jwt-payload", _payload(bad)), ("x-sp-mesh-token", "t0ken")]
+        assert principal_from_metadata(metadata, "t0ken")[0] == ANONYMOUS
+
+
+def test_permission_checks_use_the_role_in_that_org() -> None:
+    from shared.permissions import require_permission
+
+    user = Principal(PrincipalKind.USER, subject="users/u1", org_roles={"org-1": "viewer", "org-2": "owner"})
+    require_permission(user, "org-2", "organizations.delete")
+    with pytest.raises(PermissionDenied) as denied:
+        require_permission(user, "org-1", "organizations.delete")
+    assert denied.value.reason == "PERMISSION_MISSING"
+    with pytest.raises(PermissionDenied) as elsewhere:
+        require_permission(user, "org-9", "organizations.get")
+    assert elsewhere.value.reason == "ORG_ACCESS_DENIED"
+    assert hash(user) == hash(Principal(PrincipalKind.USER, subject="users/u1", org_roles={"org-1": "x"}))

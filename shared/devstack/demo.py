@@ -1,0 +1,193 @@
+"""Seeds the demo organization, site, campaign and activities into a running local platform, once.
+
+The seeder is local operator tooling: it signs up the demo owner through the users service like any
+visitor would, then acts as a mesh service (the platform's mesh token + a service principal) to create
+the site, publish a campaign and record verified activities. What it created is kept in
+`<root>/demo.json` so a second `make up` reuses it instead of seeding again.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from shared.devstack.platform import Platform
+from shared.devstack.process import DevstackError
+from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from socialproof.common.v1 import common_pb2
+from socialproof.events.v1 import activity_pb2
+from socialproof.notifications.v1 import (
+    activities_pb2,
+    activities_pb2_grpc,
+    campaigns_pb2,
+    campaigns_pb2_grpc,
+    sites_pb2,
+    sites_pb2_grpc,
+    targeting_pb2,
+    templates_pb2,
+)
+from socialproof.users.v1 import auth_pb2, auth_pb2_grpc
+
+DEMO_EMAIL = "demo@socialproof.local"
+
+#: Recent purchases shown by the demo campaign: (first name, city, country, product, minutes ago).
+ACTIVITIES = (
+    ("Jana", "Brno", "CZ", "Trail Shoes", 4),
+    ("Lukas", "Vienna", "AT", "Rain Jacket", 11),
+    ("Amelie", "Lyon", "FR", "Trail Shoes", 26),
+    ("Tomas", "Prague", "CZ", "Hiking Poles", 48),
+    ("Sofia", "Porto", "PT", "Merino Socks", 95),
+)
+
+
+def _request_id(name: str) -> str:
+    """A stable UUID per seeding step, so a retried step is recognised as the same request."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://socialproof.local/devstack/{name}"))
+
+
+def seed_demo(platform: Platform, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    """Creates the demo data unless `<root>/demo.json` says it exists; returns what demo.json holds."""
+    marker = platform.root / "demo.json"
+    if marker.exists():
+        demo: dict[str, Any] = json.loads(marker.read_text())
+        progress(f"demo data    present (site key {demo['site_key']})")
+        return demo
+    try:
+        demo = _seed(platform, progress)
+    except grpc.RpcError as error:
+        raise DevstackError(f"seeding the demo data failed: {_describe(error)}") from error
+    marker.write_text(json.dumps(demo, indent=2))
+    marker.chmod(0o600)  # holds the demo owner's password
+    return demo
+
+
+def _describe(error: grpc.RpcError) -> str:
+    """The status with its field violations, so a refused seed step says exactly what was wrong."""
+    text = f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            text += "".join(f"; {v.field}: {v.description}" for v in bad.field_violations)
+    return text
+
+
+def _channel(platform: Platform, service: str) -> grpc.Channel:
+    return grpc.insecure_channel(f"127.0.0.1:{platform.topology.service(service).app_port}")
+
+
+def _seed(platform: Platform, progress: Callable[[str], None]) -> dict[str, Any]:
+    password = secrets.token_urlsafe(12)
+    with _channel(platform, "users") as users:
+        signed_up = auth_pb2_grpc.AuthServiceStub(users).SignUp(
+            auth_pb2.SignUpRequest(
+                email=DEMO_EMAIL,
+                password=password,
+                display_name="Demo Owner",
+                organization_display_name="Demo Outdoor Shop",
+                time_zone="Europe/Prague",
+                request_id=_request_id("devstack-demo-signup"),
+            ),
+            timeout=30,
+        )
+    org = signed_up.organization.name
+    progress(f"demo owner   {DEMO_EMAIL} in {org}")
+    token = (platform.root / "mesh-token").read_text().strip()
+    principal = Principal(kind=PrincipalKind.SERVICE, subject="devstack-demo", org_id=org.split("/")[-1])
+    auth = ((PRINCIPAL_HEADER, principal.to_header()), (MESH_TOKEN_HEADER, token))
+
+    with _channel(platform, "notifications") as notifications:
+        site = (
+            sites_pb2_grpc.SiteServiceStub(notifications)
+            .CreateSite(
+                sites_pb2.CreateSiteRequest(
+                    parent=org,
+                    site=sites_pb2.Site(
+                        display_name="Demo Outdoor Shop",
+                        # The demo page is served by the local edge (127.0.0.1), which a site's domain
+                        # list cannot name; the site does not restrict the widget to its domains.
+                        domains=[sites_pb2.SiteDomain(domain="demo.socialproof.local")],
+                        # Sites are anonymous by default; the demo shop's customers agreed to first names.
+                        settings=sites_pb2.SiteSettings(
+                            time_zone="Europe/Prague",
+                            locale="en",
+                            default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME,
+                        ),
+                    ),
+                    request_id=_request_id("devstack-demo-site"),
+                ),
+                metadata=auth,
+                timeout=30,
+            )
+            .site
+        )
+        progress(f"demo site    {site.name} (site key {site.site_key})")
+        campaigns = campaigns_pb2_grpc.CampaignServiceStub(notifications)
+        created = campaigns.CreateCampaign(
+            campaigns_pb2.CreateCampaignRequest(
+                parent=site.name,
+                campaign=campaigns_pb2.Campaign(
+                    display_name="Recent purchases",
+                    type=templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
+                    content=templates_pb2.TemplateContent(
+                        title='{{ name }} from {{ city | default: "nearby" }}',
+                        body='bought **{{ product.name | default: "something" }}**',
+                    ),
+                    targeting=targeting_pb2.TargetingRules(
+                        url_rules=[
+                            targeting_pb2.UrlRule(
+                                action=targeting_pb2.RULE_ACTION_INCLUDE,
+                                match_type=targeting_pb2.MATCH_TYPE_CONTAINS,
+                                pattern="/",
+                            )
+                        ]
+                    ),
+                ),
+                request_id=_request_id("devstack-demo-campaign"),
+            ),
+            metadata=auth,
+            timeout=30,
+        ).campaign
+        campaign = campaigns.PublishCampaign(
+            campaigns_pb2.PublishCampaignRequest(name=created.name), metadata=auth, timeout=30
+        ).campaign
+        progress(f"demo campaign {campaign.display_name!r} published")
+        activities = activities_pb2_grpc.ActivityServiceStub(notifications)
+        now = datetime.now(UTC)
+        for index, (first_name, city, country, product, minutes) in enumerate(ACTIVITIES):
+            event = activity_pb2.ActivityEvent(
+                kind=activity_pb2.ACTIVITY_KIND_PURCHASE,
+                actor=activity_pb2.ActivityActor(first_name=first_name),
+                location=common_pb2.Location(city=city, country_code=country),
+                product=activity_pb2.ActivityProduct(name=product, url=f"{platform.edge_url}/demo/"),
+                source_ref=f"devstack-demo-order-{index}",
+                verified=True,
+            )
+            event.occurred_at.FromDatetime(now - timedelta(minutes=minutes))
+            activities.CreateActivity(
+                activities_pb2.CreateActivityRequest(
+                    parent=site.name,
+                    activity=activities_pb2.Activity(event=event),
+                    request_id=_request_id(f"devstack-demo-activity-{index}"),
+                ),
+                metadata=auth,
+                timeout=30,
+            )
+        progress(f"demo data    {len(ACTIVITIES)} verified purchases recorded")
+    return {
+        "email": DEMO_EMAIL,
+        "password": password,
+        "organization": org,
+        "site": site.name,
+        "site_key": site.site_key,
+        "campaign": campaign.name,
+    }
