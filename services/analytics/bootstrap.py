@@ -10,10 +10,13 @@ from pathlib import Path
 from pydantic import Field
 
 from services.analytics.adapters.clickhouse import open_clickhouse
+from services.analytics.adapters.consumer import BatchConsumer
 from services.analytics.adapters.dedupe import EventLedger
 from services.analytics.adapters.reports import ReportRepository
+from services.analytics.adapters.retention import RetentionRepository
 from services.analytics.adapters.sites import SiteDirectory
 from services.analytics.adapters.store import AnalyticsStore
+from services.analytics.domain.retention import DEFAULT_PLAN_DAYS
 from services.analytics.service import (
     Attribution,
     BatchWriter,
@@ -22,6 +25,7 @@ from services.analytics.service import (
     Ingest,
     Metrics,
     Reports,
+    Retention,
     Topics,
 )
 from services.analytics.servicer import (
@@ -31,9 +35,10 @@ from services.analytics.servicer import (
     IngestServicer,
     MetricsServicer,
     ReportServicer,
+    RetentionServicer,
 )
 from shared.db import Database
-from shared.kafka_bus import EventConsumer, EventProducer, ensure_topics
+from shared.kafka_bus import EventProducer, ensure_topics
 from shared.mail import Mailer
 from shared.redis_client import create_redis, redis_keys
 from shared.rpc.client import peer_channel
@@ -58,6 +63,10 @@ class AnalyticsSettings(ServiceSettings):
     # Prefix of topic and consumer-group names (tests isolate themselves with it).
     kafka_topic_prefix: str = ""
     consumer_group: str = "analytics-clickhouse"
+    # One ClickHouse insert per poll of up to this many Kafka messages (widget batches) ...
+    consumer_batch_messages: int = Field(default=500, ge=1)
+    # ... or whatever arrived within this wait: the bound on the consumer's added latency.
+    consumer_batch_wait_ms: int = Field(default=200, ge=1)
     # Local brokers (Tansu) join groups slowly with Kafka's default timeouts.
     kafka_fast_group_join: bool = Field(default=False)
     # Outgoing e-mail for scheduled reports (smtp://host:port); unset = reports cannot be sent.
@@ -67,6 +76,10 @@ class AnalyticsSettings(ServiceSettings):
     report_check_seconds: float = Field(default=60.0, gt=0)
     # Rows read from ClickHouse per export page: memory per running export stays at about this many.
     export_page_rows: int = Field(default=5000, ge=10)
+    # How often retention is applied to every site (the first pass one interval after start).
+    retention_apply_seconds: float = Field(default=86400.0, gt=0)
+    # Retention of organizations whose plan billing has not announced yet (the longest plan's).
+    retention_default_plan_days: int = Field(default=DEFAULT_PLAN_DAYS, gt=0)
 
 
 @dataclass
@@ -75,11 +88,12 @@ class AnalyticsApp:
 
     server: RpcServer
     store: AnalyticsStore
-    consumer: EventConsumer
+    consumer: BatchConsumer
     writer: BatchWriter
     topics: Topics
     exports: Exports
     reports: Reports
+    retention: Retention
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -96,16 +110,18 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
     mailer = Mailer(settings.smtp_url, settings.mail_sender) if settings.smtp_url else None
     metrics = Metrics(store)
     reports = Reports(ReportRepository(database), metrics, mailer)
+    retention = Retention(
+        store, RetentionRepository(database), default_plan_days=settings.retention_default_plan_days
+    )
     stopping = asyncio.Event()
-    consumer = EventConsumer(
+    consumer = BatchConsumer(
         settings.kafka_bootstrap_servers,
         group_id=settings.kafka_topic_prefix + settings.consumer_group,
         topics=[topics.widget_events],
-        handler=writer.handle,
-        client_id="analytics-consumer",
+        handler=writer.handle_many,
+        max_messages=settings.consumer_batch_messages,
+        max_wait=settings.consumer_batch_wait_ms / 1000,
         fast_group_join=settings.kafka_fast_group_join,
-        # Many small batches per partition: a few hundred ms of lag is fine, fewer polls help.
-        poll_timeout=0.1,
     )
     tasks: list[asyncio.Task[None]] = []
 
@@ -117,6 +133,12 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
         tasks.append(
             asyncio.create_task(
                 reports.run_scheduler(settings.report_check_seconds, stopping), name="analytics-reports"
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                retention.run_periodically(settings.retention_apply_seconds, stopping),
+                name="analytics-retention",
             )
         )
 
@@ -142,11 +164,12 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
             "AttributionService": AttributionServicer(Attribution(store)),
             "ExportService": ExportServicer(exports),
             "ReportService": ReportServicer(reports),
+            "RetentionService": RetentionServicer(retention),
         },
         on_start=[start],
         on_stop=[stop],
     )
-    return AnalyticsApp(server, store, consumer, writer, topics, exports, reports, tasks)
+    return AnalyticsApp(server, store, consumer, writer, topics, exports, reports, retention, tasks)
 
 
 def build(settings: AnalyticsSettings) -> RpcServer:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.analytics.adapters.dedupe import EventLedger
 from services.analytics.adapters.reports import ReportRepository, ReportRow
+from services.analytics.adapters.retention import RetentionRepository
 from services.analytics.adapters.sites import ResolvedSite, SiteDirectory
 from services.analytics.adapters.store import AnalyticsStore, Conversion, StoredEvent, WriteResult
 from services.analytics.domain.attribution import DEFAULT_WINDOW as DEFAULT_ATTRIBUTION_WINDOW
@@ -63,10 +64,30 @@ from services.analytics.domain.reports import (
     Table,
     change,
 )
-from shared.errors import FailedPrecondition, NotFound, Unavailable
+from services.analytics.domain.retention import (
+    DEFAULT_PLAN_DAYS,
+    RetentionPolicy,
+    droppable,
+    partition_end,
+    refusals,
+)
+from shared.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from shared.kafka_bus import EventProducer, ReceivedEvent, make_envelope
 from shared.mail import Attachment, Email, Mailer
-from shared.principal import require_org_access
+from shared.principal import (
+    Principal,
+    PrincipalKind,
+    current_principal,
+    require_org_access,
+    set_current_principal,
+)
 from socialproof.events.v1.analytics_events_pb2 import WidgetEvent, WidgetEventsRecorded
 from socialproof.events.v1.billing_events_pb2 import UsageRecorded
 
@@ -301,17 +322,24 @@ def stored_event(batch: WidgetEventsRecorded, event: WidgetEvent) -> StoredEvent
 
 
 class BatchWriter:
-    """The Kafka consumer's use case: write one recorded batch to ClickHouse, exactly once in effect."""
+    """The Kafka consumer's use case: write recorded batches to ClickHouse, exactly once in effect."""
 
     def __init__(self, store: AnalyticsStore) -> None:
         self.store = store
         self.last: WriteResult | None = None
+        self.total = WriteResult()
 
     async def handle(self, received: ReceivedEvent) -> None:
-        batch = received.payload(WidgetEventsRecorded)
-        self.last = await self.store.write_batch(
-            batch.org_id, batch.site_id, [stored_event(batch, e) for e in batch.events]
+        await self.handle_many([received])
+
+    async def handle_many(self, received: Sequence[ReceivedEvent]) -> None:
+        """All events of the messages in one insert (PermanentError if a message is not a batch)."""
+        batches = [r.payload(WidgetEventsRecorded) for r in received]
+        self.last = await self.store.write_batches(
+            [(b.org_id, b.site_id, [stored_event(b, e) for e in b.events]) for b in batches]
         )
+        self.total.inserted += self.last.inserted
+        self.total.already_stored += self.last.already_stored
 
 
 class Metrics:
@@ -908,3 +936,221 @@ def _schedule(values: Any) -> Schedule:
         int(values["send_hour"]),
         values["time_zone"],
     )
+
+
+# ---- retention -------------------------------------------------------------------------------
+
+RAW_TABLE = "widget_events"
+ROLLUP_TABLE = "widget_hourly"
+
+
+@dataclass(frozen=True)
+class SiteRetention:
+    """A site's settings as the API shows them."""
+
+    org_id: str
+    site_id: str
+    policy: RetentionPolicy
+    oldest_raw_event: datetime | None
+    last_apply_time: datetime | None
+    update_time: datetime | None
+
+
+@dataclass
+class RetentionOutcome:
+    """What applying retention did (or would do) to one site."""
+
+    org_id: str
+    site_id: str
+    raw_event_cutoff: datetime
+    rollup_cutoff: datetime
+    dropped_partitions: list[str]
+    deleted_rows: int = 0
+    dropped_rollup_partitions: list[str] = field(default_factory=list)
+
+
+class Retention:
+    """Per-site retention bounded by the plan: whole month partitions are dropped when every site in
+    them is past its cutoff, the rest of the expired rows (raw events and rollups) are deleted."""
+
+    def __init__(
+        self,
+        store: AnalyticsStore,
+        repository: RetentionRepository,
+        *,
+        default_plan_days: int = DEFAULT_PLAN_DAYS,
+        mutation_wait: float = 120.0,
+    ) -> None:
+        self.store = store
+        self.repository = repository
+        self.default_plan_days = default_plan_days
+        self.mutation_wait = mutation_wait
+
+    async def _policies(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RetentionPolicy]:
+        rows = await self.repository.sites(keys)
+        plans = await self.repository.plan_days(k[0] for k in keys)
+        out = {}
+        for key in keys:
+            row = rows.get(key)
+            out[key] = RetentionPolicy(
+                row.raw_event_retention_days if row else 0,
+                row.rollup_retention_days if row else 0,
+                plans.get(key[0], self.default_plan_days),
+            )
+        return out
+
+    async def get(self, org_id: str, site_id: str) -> SiteRetention:
+        require_org_access(org_id)
+        key = (org_id, site_id)
+        policy = (await self._policies([key]))[key]
+        row = (await self.repository.sites([key])).get(key)
+        return SiteRetention(
+            org_id,
+            site_id,
+            policy,
+            await self.store.oldest_event(site_id),
+            row.last_apply_time if row else None,
+            row.update_time if row else None,
+        )
+
+    async def update(self, org_id: str, site_id: str, values: dict[str, int]) -> SiteRetention:
+        require_org_access(org_id, roles=("owner", "admin"))
+        key = (org_id, site_id)
+        current = (await self._policies([key]))[key]
+        wanted = RetentionPolicy(
+            values.get("raw_event_retention_days", current.raw_event_days),
+            values.get("rollup_retention_days", current.rollup_days),
+            current.plan_max_days,
+        )
+        refused = refusals(wanted)
+        if refused:
+            raise InvalidArgument(
+                "The retention is longer than the plan allows",
+                reason="RETENTION_EXCEEDS_PLAN",
+                violations=[FieldViolation(f"retention_settings.{f}", d) for f, d in refused],
+                metadata={"plan_max_days": str(current.plan_max_days)},
+            )
+        await self.repository.save(org_id, site_id, values)
+        return await self.get(org_id, site_id)
+
+    async def apply(
+        self,
+        org_id: str | None,
+        site_id: str | None,
+        *,
+        validate_only: bool = False,
+        now: datetime | None = None,
+    ) -> list[RetentionOutcome]:
+        """Applies retention to a site, an organization, or every site (org_id None: operators)."""
+        if org_id is None:
+            if current_principal().kind is not PrincipalKind.SERVICE:
+                raise PermissionDenied(
+                    "Only operators may apply retention to every organization", reason="OPERATOR_ONLY"
+                )
+        else:
+            require_org_access(org_id, roles=("owner", "admin"))
+        now = now or datetime.now(UTC)
+        if org_id and site_id:
+            in_scope = [(org_id, site_id)]
+        else:
+            found = set(await self.store.sites_with_data(org_id))
+            found |= set(await self.repository.sites_of(org_id))
+            in_scope = sorted(found)
+        policies = await self._policies(in_scope)
+        outcomes = {
+            key: RetentionOutcome(key[0], key[1], p.raw_event_cutoff(now), p.rollup_cutoff(now), [])
+            for key, p in policies.items()
+        }
+        for table in (RAW_TABLE, ROLLUP_TABLE):
+            await self._drop_partitions(table, outcomes, policies, now, validate_only)
+        for key, outcome in outcomes.items():
+            # Rows left before the cutoff sit in partitions shared with sites that keep theirs.
+            # A dry run has not dropped anything: leave out what the drops would remove.
+            raw_rows = await self.store.count_before(
+                RAW_TABLE,
+                key[1],
+                outcome.raw_event_cutoff,
+                outcome.dropped_partitions if validate_only else (),
+            )
+            rollup_rows = await self.store.count_before(
+                ROLLUP_TABLE,
+                key[1],
+                outcome.rollup_cutoff,
+                outcome.dropped_rollup_partitions if validate_only else (),
+            )
+            outcome.deleted_rows = raw_rows
+            if validate_only:
+                continue
+            if raw_rows:
+                await self.store.delete_before(RAW_TABLE, key[1], outcome.raw_event_cutoff)
+            if rollup_rows:
+                await self.store.delete_before(ROLLUP_TABLE, key[1], outcome.rollup_cutoff)
+        if not validate_only:
+            await self._wait_for_mutations()
+            await self.repository.record_apply(outcomes, now)
+        return list(outcomes.values())
+
+    async def _drop_partitions(
+        self,
+        table: str,
+        outcomes: dict[tuple[str, str], RetentionOutcome],
+        policies: dict[tuple[str, str], RetentionPolicy],
+        now: datetime,
+        validate_only: bool,
+    ) -> None:
+        if not outcomes:
+            return
+        rollup = table == ROLLUP_TABLE
+        latest = max(o.rollup_cutoff if rollup else o.raw_event_cutoff for o in outcomes.values())
+        for partition, _rows in await self.store.partitions(table):
+            if partition_end(partition) > latest:
+                # Partitions are listed oldest first: none after this one can be past any cutoff.
+                break
+            sites = await self.store.partition_sites(table, partition)
+            if not any(s in outcomes for s in sites):
+                continue
+            # Sites outside the scope count too: their own policies decide for their rows.
+            all_policies = {**(await self._policies([s for s in sites if s not in policies])), **policies}
+
+            cutoffs = [
+                all_policies[s].rollup_cutoff(now) if rollup else all_policies[s].raw_event_cutoff(now)
+                for s in sites
+            ]
+            if not droppable(partition, cutoffs):
+                continue
+            if not validate_only:
+                await self.store.drop_partition(table, partition)
+            for site in sites:
+                if site in outcomes:
+                    o = outcomes[site]
+                    (o.dropped_rollup_partitions if rollup else o.dropped_partitions).append(partition)
+
+    async def _wait_for_mutations(self) -> None:
+        """ALTER DELETE is asynchronous (18.16 has no mutations_sync): wait, bounded, so the caller
+        sees the rows gone when the RPC returns."""
+        deadline = asyncio.get_running_loop().time() + self.mutation_wait
+        delay = 0.05
+        while await self.store.pending_mutations():
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("retention mutations still running", extra={"waited_s": self.mutation_wait})
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    async def run_periodically(self, interval: float, stopping: asyncio.Event) -> None:
+        """The daily job: the first pass after one interval, so a restart never deletes at once."""
+        # This task's own context: the job acts as the service itself, for every organization.
+        set_current_principal(Principal(kind=PrincipalKind.SERVICE, subject="analytics/retention"))
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
+            if stopping.is_set():
+                return
+            try:
+                outcomes = await self.apply(None, None)
+                log.info(
+                    "retention applied",
+                    extra={"sites": len(outcomes), "deleted_rows": sum(o.deleted_rows for o in outcomes)},
+                )
+            except Exception:
+                log.exception("retention pass failed")

@@ -42,6 +42,9 @@ from services.analytics.service import (
     Ingest,
     Metrics,
     Reports,
+    Retention,
+    RetentionOutcome,
+    SiteRetention,
 )
 from shared.errors import FieldViolation, InvalidArgument, ResourceExhausted, validate
 from shared.principal import require_org_access
@@ -58,6 +61,8 @@ from socialproof.analytics.v1 import (
     metrics_pb2_grpc,
     reports_pb2,
     reports_pb2_grpc,
+    retention_pb2,
+    retention_pb2_grpc,
 )
 from socialproof.common.v1.common_pb2 import Money, TimeRange
 from socialproof.events.v1.analytics_events_pb2 import WidgetEvent
@@ -815,3 +820,87 @@ class ReportServicer(reports_pb2_grpc.ReportServiceServicer):
         response.document.content_type = content_type
         response.document.data = body
         return response
+
+
+_RETENTION_NAME = re.compile(r"^organizations/(?P<org>[^/]+)/sites/(?P<site>[^/]+)/retentionSettings$")
+_RETENTION_FIELDS = {"raw_event_retention_days", "rollup_retention_days"}
+
+
+def _retention_name(name: str, field_name: str = "name") -> tuple[str, str]:
+    match = _RETENTION_NAME.match(name or "")
+    if match is None:
+        raise InvalidArgument(
+            "Invalid retention settings name",
+            violations=[
+                FieldViolation(field_name, "must be organizations/{org}/sites/{site}/retentionSettings")
+            ],
+        )
+    return match["org"], match["site"]
+
+
+def _stamp(ts: Any, when: datetime | None) -> None:
+    if when is not None:
+        ts.FromDatetime(when.astimezone(UTC).replace(tzinfo=None))
+
+
+def _retention_proto(r: SiteRetention) -> retention_pb2.RetentionSettings:
+    p = r.policy
+    out = retention_pb2.RetentionSettings(
+        name=f"organizations/{r.org_id}/sites/{r.site_id}/retentionSettings",
+        raw_event_retention_days=p.raw_event_days,
+        rollup_retention_days=p.rollup_days,
+        plan_max_raw_event_retention_days=p.plan_max_raw_event_days,
+        plan_max_rollup_retention_days=p.plan_max_rollup_days,
+        effective_raw_event_retention_days=p.effective_raw_event_days,
+        effective_rollup_retention_days=p.effective_rollup_days,
+    )
+    _stamp(out.oldest_raw_event_time, r.oldest_raw_event)
+    _stamp(out.last_apply_time, r.last_apply_time)
+    _stamp(out.update_time, r.update_time)
+    return out
+
+
+def _application_proto(o: RetentionOutcome) -> retention_pb2.RetentionApplication:
+    out = retention_pb2.RetentionApplication(
+        site=f"organizations/{o.org_id}/sites/{o.site_id}",
+        dropped_partitions=o.dropped_partitions,
+        deleted_row_count=o.deleted_rows,
+    )
+    _stamp(out.raw_event_cutoff_time, o.raw_event_cutoff)
+    _stamp(out.rollup_cutoff_time, o.rollup_cutoff)
+    return out
+
+
+class RetentionServicer(retention_pb2_grpc.RetentionServiceServicer):
+    def __init__(self, retention: Retention) -> None:
+        self.retention = retention
+
+    async def GetRetentionSettings(
+        self, request: retention_pb2.GetRetentionSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> retention_pb2.GetRetentionSettingsResponse:
+        settings = await self.retention.get(*_retention_name(request.name))
+        return retention_pb2.GetRetentionSettingsResponse(retention_settings=_retention_proto(settings))
+
+    async def UpdateRetentionSettings(
+        self, request: retention_pb2.UpdateRetentionSettingsRequest, context: grpc.aio.ServicerContext
+    ) -> retention_pb2.UpdateRetentionSettingsResponse:
+        org_id, site_id = _retention_name(request.retention_settings.name, "retention_settings.name")
+        paths = set(request.update_mask.paths)
+        with validate("Invalid update mask") as v:
+            if v.check(bool(paths), "update_mask", "is required"):
+                unknown = sorted(paths - _RETENTION_FIELDS)
+                v.check(not unknown, "update_mask", f"unknown or read-only fields: {', '.join(unknown)}")
+        values = {name: int(getattr(request.retention_settings, name)) for name in sorted(paths)}
+        settings = await self.retention.update(org_id, site_id, values)
+        return retention_pb2.UpdateRetentionSettingsResponse(retention_settings=_retention_proto(settings))
+
+    async def ApplyRetention(
+        self, request: retention_pb2.ApplyRetentionRequest, context: grpc.aio.ServicerContext
+    ) -> retention_pb2.ApplyRetentionResponse:
+        if request.parent == "organizations/-":
+            org_id, site_id = None, None
+        else:
+            scope = parse_scope(request.parent, allow_campaign=False)
+            org_id, site_id = scope.org_id, scope.site_id or None
+        outcomes = await self.retention.apply(org_id, site_id, validate_only=request.validate_only)
+        return retention_pb2.ApplyRetentionResponse(applications=[_application_proto(o) for o in outcomes])

@@ -14,6 +14,9 @@ from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
 from services.analytics.adapters.schema import EVENT_COLUMNS, schema_statements
 from services.analytics.domain.queries import Bucketing, EventFilter, MetricRow, Scope
 
+#: Event ids per read-back statement: ~70 bytes each as literals, well under max_query_size.
+READ_BACK_IDS = 3000
+
 
 @dataclass(frozen=True)
 class StoredEvent:
@@ -94,20 +97,35 @@ class AnalyticsStore:
     # ---- writes -------------------------------------------------------------------------------
 
     async def write_batch(self, org_id: str, site_id: str, events: Sequence[StoredEvent]) -> WriteResult:
-        """Inserts the events not stored yet. Why a read before the write: 18.16 has no insert
-        dedupe token and the rollup views fire on every insert, so a replayed Kafka batch must be
-        filtered before it reaches the table, not merged away afterwards."""
+        return await self.write_batches([(org_id, site_id, events)])
+
+    async def write_batches(self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]]) -> WriteResult:
+        """Inserts, in one INSERT, the events not stored yet. Why a read before the write: 18.16 has
+        no insert dedupe token and the rollup views fire on every insert, so a replayed Kafka batch
+        must be filtered before it reaches the table, not merged away afterwards. The read is one
+        primary-key range per poll: (org, site, day) prefixes plus the event ids."""
+        events = [(site, e) for _org, site, es in batches for e in es]
         if not events:
             return WriteResult()
-        days = sorted({e.occurred_at.astimezone(UTC).date() for e in events})
-        ids = [e.event_id for e in events]
-        rows = await self.ch.query(
-            f"SELECT event_id FROM {self.db}.widget_events WHERE org_id = {literal(org_id)} "
-            f"AND site_id = {literal(site_id)} AND event_date IN ({', '.join(_date(d) for d in days)}) "
-            f"AND event_id IN {in_list(ids)}"
-        )
-        stored = {str(r[0]) for r in rows}
-        fresh = [e.values for e in events if e.event_id not in stored]
+        orgs = sorted({org for org, _site, es in batches if es})
+        sites = sorted({site for site, _ in events})
+        days = sorted({e.occurred_at.astimezone(UTC).date() for _, e in events})
+        ids = sorted({e.event_id for _, e in events})
+        seen: set[tuple[str, str]] = set()
+        # Chunks keep each statement under ClickHouse's max_query_size (256 KiB by default).
+        for i in range(0, len(ids), READ_BACK_IDS):
+            rows = await self.ch.query(
+                f"SELECT site_id, event_id FROM {self.db}.widget_events WHERE org_id IN {in_list(orgs)} "
+                f"AND site_id IN {in_list(sites)} AND event_date IN ({', '.join(_date(d) for d in days)}) "
+                f"AND event_id IN {in_list(ids[i : i + READ_BACK_IDS])}"
+            )
+            seen.update((str(r[0]), str(r[1])) for r in rows)
+        # Copies inside one poll (a producer retry, a replayed message next to its original) count once too.
+        fresh = []
+        for site, e in events:
+            if (site, e.event_id) not in seen:
+                seen.add((site, e.event_id))
+                fresh.append(e.values)
         await self.ch.insert("widget_events", EVENT_COLUMNS, fresh)
         return WriteResult(inserted=len(fresh), already_stored=len(events) - len(fresh))
 
@@ -405,40 +423,60 @@ class AnalyticsStore:
 
     # ---- retention ----------------------------------------------------------------------------
 
-    async def partitions(self, table: str) -> list[tuple[str, int, int]]:
-        """(partition id "YYYYMM", rows, max time) of active parts of a table."""
+    async def partitions(self, table: str) -> list[tuple[str, int]]:
+        """(partition id "YYYYMM", rows) of the active parts of a table, oldest first."""
         rows = await self.ch.query(
-            f"SELECT partition, sum(rows), toUInt32(max(max_date)) FROM system.parts WHERE database = "
+            f"SELECT partition, sum(rows) FROM system.parts WHERE database = "
             f"{literal(self.db)} AND table = {literal(table)} AND active "
             "GROUP BY partition ORDER BY partition"
         )
-        return [(str(r[0]).strip("'"), int(r[1]), int(r[2])) for r in rows]
+        return [(str(r[0]).strip("'"), int(r[1])) for r in rows]
 
-    async def partition_sites(self, table: str, partition: str) -> list[str]:
-        time_col = "hour" if table == "widget_hourly" else "occurred_at"
+    async def partition_sites(self, table: str, partition: str) -> list[tuple[str, str]]:
+        """(org, site) with rows in a month partition."""
         rows = await self.ch.query(
-            f"SELECT DISTINCT site_id FROM {self.db}.{table} WHERE toYYYYMM({time_col}) = {int(partition)}"
+            f"SELECT DISTINCT org_id, site_id FROM {self.db}.{table} "
+            f"WHERE toYYYYMM({_time_col(table)}) = {int(partition)}"
         )
-        return [str(r[0]) for r in rows]
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    async def sites_with_data(self, org_id: str | None) -> list[tuple[str, str]]:
+        """(org, site) with raw events or rollups, of one organization or all."""
+        where = f"WHERE org_id = {literal(org_id)}" if org_id else ""
+        rows = await self.ch.query(
+            f"SELECT DISTINCT org_id, site_id FROM {self.db}.widget_events {where} "
+            f"UNION ALL SELECT DISTINCT org_id, site_id FROM {self.db}.widget_hourly {where}"
+        )
+        return sorted({(str(r[0]), str(r[1])) for r in rows})
 
     async def drop_partition(self, table: str, partition: str) -> None:
         await self.ch.execute(f"ALTER TABLE {self.db}.{table} DROP PARTITION {int(partition)}")
 
-    async def count_before(self, table: str, site_id: str, cutoff: datetime) -> int:
-        time_col = "hour" if table == "widget_hourly" else "occurred_at"
+    async def count_before(
+        self, table: str, site_id: str, cutoff: datetime, skip_partitions: Sequence[str] = ()
+    ) -> int:
+        skip = ""
+        if skip_partitions:
+            skip = f" AND toYYYYMM({_time_col(table)}) NOT IN {in_list([int(p) for p in skip_partitions])}"
         rows = await self.ch.query(
             f"SELECT count() FROM {self.db}.{table} WHERE site_id = {literal(site_id)} "
-            f"AND {time_col} < {_ts(cutoff)}"
+            f"AND {_time_col(table)} < {_ts(cutoff)}{skip}"
         )
         return int(rows[0][0]) if rows else 0
 
     async def delete_before(self, table: str, site_id: str, cutoff: datetime) -> None:
-        time_col = "hour" if table == "widget_hourly" else "occurred_at"
-        # ALTER DELETE is an asynchronous mutation; mutations_sync does not exist on 18.16.
+        # ALTER DELETE is an asynchronous mutation; mutations_sync does not exist on 18.16
+        # (wait_mutations below is how a caller waits for it).
         await self.ch.execute(
             f"ALTER TABLE {self.db}.{table} DELETE WHERE site_id = {literal(site_id)} "
-            f"AND {time_col} < {_ts(cutoff)}"
+            f"AND {_time_col(table)} < {_ts(cutoff)}"
         )
+
+    async def pending_mutations(self) -> int:
+        rows = await self.ch.query(
+            f"SELECT count() FROM system.mutations WHERE database = {literal(self.db)} AND is_done = 0"
+        )
+        return int(rows[0][0]) if rows else 0
 
     async def oldest_event(self, site_id: str) -> datetime | None:
         rows = await self.ch.query(
@@ -448,6 +486,10 @@ class AnalyticsStore:
         if not rows or not int(rows[0][1]):
             return None
         return _dt(rows[0][0])
+
+
+def _time_col(table: str) -> str:
+    return "hour" if table == "widget_hourly" else "occurred_at"
 
 
 def _metric_row(group: str, bucket: int, counts: Sequence[Any], revenues: dict[str, int]) -> MetricRow:

@@ -11,6 +11,8 @@ from pathlib import Path
 import grpc
 import pytest
 
+from services.analytics.adapters.clickhouse import open_clickhouse
+from services.analytics.adapters.store import AnalyticsStore
 from services.analytics.bootstrap import AnalyticsApp, AnalyticsSettings, build_app
 from shared.principal import Principal, PrincipalKind
 from socialproof.notifications.v1 import campaigns_pb2, campaigns_pb2_grpc, sites_pb2, sites_pb2_grpc
@@ -139,6 +141,19 @@ async def analytics(
     await app.consumer.wait_assigned(30)
     yield app
     await app.server.stop(0)
+
+
+@pytest.fixture(params=["chdb", "clickhouse-server"])
+async def analytics_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AnalyticsStore]:
+    """The ClickHouse store alone (schema created) on chdb or Debian's clickhouse-server 18.16."""
+    if request.param == "chdb":
+        url = f"chdb://{tmp_path / 'chdb'}?database=analytics"
+    else:
+        url = request.getfixturevalue("clickhouse_database")
+    store = AnalyticsStore(open_clickhouse(url, tmp_path / "chdb"))
+    await store.ensure_schema()
+    yield store
+    await store.close()
 
 
 def dashboard_metadata(org_id: str) -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,259 @@
+"""The analytics consumer: many Kafka messages per ClickHouse insert, offsets committed after it, DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from shared import telemetry
+from shared.kafka_bus import (
+    DEV_CONSUMER_CONFIG,
+    EventProducer,
+    Headers,
+    InvalidEnvelope,
+    KafkaBusError,
+    PermanentError,
+    ReceivedEvent,
+    decode_envelope,
+    dlq_topic,
+    ensure_topics,
+    message_headers,
+)
+
+log = logging.getLogger(__name__)
+
+#: Writes every event of the given messages (idempotently: a replay must not double-count).
+BatchHandler = Callable[[Sequence[ReceivedEvent]], Awaitable[None]]
+
+
+@dataclass
+class BatchStats:
+    """Counts since start (tests, health pages and the benchmark read them)."""
+
+    polls: int = 0
+    batches: int = 0
+    messages: int = 0
+    dead_lettered: int = 0
+    failed_attempts: int = 0
+    committed: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+class BatchConsumer:
+    """At-least-once like shared.kafka_bus.EventConsumer, but one handler call per poll of up to
+    `max_messages` messages or `max_wait` seconds: on 18.16 every insert makes a part, so one insert
+    per 100-event widget batch would flood the merges and cap throughput.
+
+    Semantics kept from EventConsumer: undecodable messages go to <topic>.dlq at once; when the
+    batch fails, its messages are retried one by one, where PermanentError or `max_attempts`
+    failures park a message in the DLQ; offsets are committed only after the write (or the DLQ)
+    returned, so a crash in between replays the batch, which the handler deduplicates.
+    """
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        handler: BatchHandler,
+        client_id: str = "analytics-consumer",
+        max_messages: int = 500,
+        max_wait: float = 0.2,
+        max_attempts: int = 3,
+        retry_backoff: float = 0.2,
+        fast_group_join: bool = False,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        if max_messages < 1 or max_attempts < 1 or max_wait <= 0:
+            raise ValueError("max_messages and max_attempts must be >= 1 and max_wait > 0")
+        self.bootstrap_servers = bootstrap_servers
+        self.group_id = group_id
+        self.topics = list(topics)
+        self.handler = handler
+        self.max_messages = max_messages
+        self.max_wait = max_wait
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.stats = BatchStats()
+        self._client_id = client_id
+        self._settings: dict[str, Any] = {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": group_id,
+            "client.id": client_id,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",
+            "log.connection.close": False,
+        }
+        if fast_group_join:
+            self._settings.update(DEV_CONSUMER_CONFIG)
+        self._settings.update(config or {})
+        self._stopping = asyncio.Event()
+        self._assigned = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dlq: EventProducer | None = None
+
+    def stop(self) -> None:
+        """Ask run() to finish after the batch in hand (written and committed first)."""
+        self._stopping.set()
+
+    async def wait_assigned(self, within: float = 30.0) -> None:
+        await asyncio.wait_for(self._assigned.wait(), within)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await ensure_topics(self.bootstrap_servers, [dlq_topic(t) for t in self.topics], with_dlq=False)
+        self._dlq = EventProducer(self.bootstrap_servers, client_id=f"{self._client_id}-dlq")
+        # confluent's Consumer is not thread-safe: every call goes through this one thread.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{self.group_id}")
+        loop = self._loop
+
+        async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return await loop.run_in_executor(executor, lambda: fn(*args, **kwargs))
+
+        consumer: Consumer = await call(Consumer, self._settings)
+        try:
+            await call(consumer.subscribe, self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
+            while not self._stopping.is_set():
+                messages: list[Message] = await call(consumer.consume, self.max_messages, self.max_wait)
+                self.stats.polls += 1
+                usable = [m for m in messages if not self._is_error(m)]
+                if not usable:
+                    continue
+                await self._handle(usable)
+                await self._commit(call, consumer, usable)
+        finally:
+            # Leaves the group at once; nothing uncommitted is committed here.
+            await call(consumer.close)
+            executor.shutdown(wait=False)
+            await self._dlq.close()
+            self._dlq = None
+
+    def _is_error(self, msg: Message) -> bool:
+        error = msg.error()
+        if error is None:
+            return False
+        if error.fatal():
+            raise KafkaBusError(f"consumer {self.group_id}: fatal error {error}")
+        if error.code() != KafkaError._PARTITION_EOF:
+            log.warning("kafka consumer error", extra={"group": self.group_id, "error": str(error)})
+        return True
+
+    async def _handle(self, messages: list[Message]) -> None:
+        events: list[tuple[Message, ReceivedEvent]] = []
+        for msg in messages:
+            try:
+                envelope = decode_envelope(msg.value())
+            except InvalidEnvelope as exc:
+                await self._dead_letter(msg, exc, attempts=0)
+                continue
+            events.append((msg, _received(msg, envelope, 1)))
+        if not events:
+            return
+        try:
+            await self.handler([e for _, e in events])
+        except Exception as exc:
+            self.stats.failed_attempts += 1
+            log.warning(
+                "analytics batch failed; retrying its messages one by one",
+                extra={"group": self.group_id, "messages": len(events), "error": type(exc).__name__},
+            )
+            for msg, event in events:
+                await self._handle_one(msg, event)
+        else:
+            self.stats.batches += 1
+        self.stats.messages += len(messages)
+        for msg, _ in events:
+            telemetry.kafka_messages.labels(msg.topic() or "", self.group_id, "processed").inc()
+
+    async def _handle_one(self, msg: Message, event: ReceivedEvent) -> None:
+        """The fallback for a failed batch: EventConsumer's per-message retries and DLQ."""
+        last: Exception | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self.handler([_received(msg, event.envelope, attempt)])
+                return
+            except PermanentError as exc:
+                await self._dead_letter(msg, exc, attempts=attempt)
+                return
+            except Exception as exc:
+                last = exc
+                self.stats.failed_attempts += 1
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+        assert last is not None
+        await self._dead_letter(msg, last, attempts=self.max_attempts)
+
+    async def _commit(
+        self, call: Callable[..., Awaitable[Any]], consumer: Consumer, msgs: list[Message]
+    ) -> None:
+        next_offsets: dict[tuple[str, int], int] = {}
+        for msg in msgs:
+            key = (msg.topic() or "", msg.partition() or 0)
+            next_offsets[key] = max(next_offsets.get(key, 0), (msg.offset() or 0) + 1)
+        offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
+        try:
+            await call(consumer.commit, offsets=offsets, asynchronous=False)
+        except KafkaException as exc:
+            # Typically a rebalance moved the partition; its new owner replays, which dedupe absorbs.
+            log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
+            return
+        self.stats.committed.update(next_offsets)
+
+    async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
+        """Park msg in <topic>.dlq byte for byte with the same dlq.* headers as EventConsumer. If this
+        fails the exception escapes run() before the commit, so the message is not lost."""
+        topic = msg.topic() or ""
+        headers: Headers = message_headers(msg)
+        headers += [
+            ("dlq.error.type", type(error).__name__.encode()),
+            ("dlq.error.message", str(error)[:1000].encode()),
+            ("dlq.source.topic", topic.encode()),
+            ("dlq.source.partition", str(msg.partition()).encode()),
+            ("dlq.source.offset", str(msg.offset()).encode()),
+            ("dlq.consumer.group", self.group_id.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        assert self._dlq is not None
+        await self._dlq.publish_raw(dlq_topic(topic), msg.value(), key=msg.key(), headers=headers)
+        self.stats.dead_lettered += 1
+        telemetry.kafka_messages.labels(topic, self.group_id, "dead_lettered").inc()
+        log.error(
+            "kafka message dead-lettered",
+            extra={
+                "group": self.group_id,
+                "topic": topic,
+                "offset": msg.offset(),
+                "error": type(error).__name__,
+            },
+        )
+
+    # Callbacks below run on the consumer thread, inside consume().
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._assigned.set)
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._assigned.clear)
+
+
+def _received(msg: Message, envelope: Any, attempt: int) -> ReceivedEvent:
+    return ReceivedEvent(
+        envelope=envelope,
+        topic=msg.topic() or "",
+        partition=msg.partition() or 0,
+        offset=msg.offset() or 0,
+        key=msg.key(),
+        headers=tuple(message_headers(msg)),
+        attempt=attempt,
+    )

@@ -1,0 +1,1 @@
+"""Adapters of the integrations service: Postgres, Kafka, peer services and outbound HTTP."""

@@ -1,0 +1,333 @@
+"""Use cases of backfill: jobs that import a connected store's recent orders, resumable, with progress."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from services.integrations.adapters.shopify import ShopifyAdmin, ShopifyError
+from services.integrations.domain import normalize
+from services.integrations.service import IntegrationsService
+from services.integrations.shopify_oauth import ShopifyOAuth
+from shared.errors import FailedPrecondition, NotFound, Unavailable, validate
+from shared.kafka_bus import KafkaBusError
+from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
+from socialproof.integrations.v1.backfill_pb2 import BackfillState
+
+log = logging.getLogger(__name__)
+
+B = BackfillState
+DEFAULT_LOOKBACK_DAYS = 30
+MAX_LOOKBACK_DAYS = 60
+LEASE = timedelta(seconds=60)
+_COLUMNS = (
+    "id::text AS id, site_id::text AS site_id, connection_id::text AS connection_id, lookback_days, state, "
+    "processed_count, imported_count, skipped_count, total_estimate, reached_at, cursor, error, created_at, "
+    "started_at, ended_at"
+)
+
+
+@dataclass(frozen=True)
+class BackfillJob:
+    org_id: str
+    row: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        r = self.row
+        connection = f"organizations/{self.org_id}/sites/{r['site_id']}/connections/{r['connection_id']}"
+        return f"{connection}/backfills/{r['id']}"
+
+    @property
+    def percent(self) -> float:
+        r = self.row
+        if r["state"] == B.BACKFILL_STATE_SUCCEEDED:
+            return 100.0
+        if r["total_estimate"]:
+            return min(100.0, 100.0 * r["processed_count"] / r["total_estimate"])
+        if r["reached_at"] and r["started_at"]:
+            # Unknown total: the share of the look-back window walked so far (the import goes backwards).
+            window = timedelta(days=r["lookback_days"]).total_seconds()
+            return min(100.0, 100.0 * (r["started_at"] - r["reached_at"]).total_seconds() / window)
+        return 0.0
+
+
+class Backfills:
+    def __init__(self, core: IntegrationsService, admin: ShopifyAdmin, oauth: ShopifyOAuth) -> None:
+        self.core = core
+        self.admin = admin
+        self.oauth = oauth
+        self.wakeup = asyncio.Event()
+
+    async def _job(self, org_id: str, backfill_id: str) -> BackfillJob:
+        async with self.core.db.tenant_session(org_id) as session:
+            row = (
+                (
+                    await session.execute(
+                        text(f"SELECT {_COLUMNS} FROM backfills WHERE id = :id AND org_id = :org"),  # noqa: S608
+                        {"id": backfill_id, "org": org_id},
+                    )
+                )
+                .mappings()
+                .one_or_none()
+            )
+        if row is None:
+            raise NotFound("Backfill not found", reason="BACKFILL_NOT_FOUND")
+        return BackfillJob(org_id, dict(row))
+
+    async def get(self, org_id: str, site_id: str, connection_id: str, backfill_id: str) -> BackfillJob:
+        job = await self._job(org_id, backfill_id)
+        if (job.row["site_id"], job.row["connection_id"]) != (site_id, connection_id):
+            raise NotFound("Backfill not found", reason="BACKFILL_NOT_FOUND")
+        return job
+
+    async def create(
+        self, org_id: str, site_id: str, connection_id: str, lookback_days: int, request_id: str
+    ) -> BackfillJob:
+        with validate("Invalid backfill") as v:
+            v.check(
+                0 <= lookback_days <= MAX_LOOKBACK_DAYS, "backfill.lookback_days", "must be 1..60 (0 = 30)"
+            )
+            v.check(len(request_id) <= 64, "request_id", "at most 64 characters")
+        conn = await self.core.get_connection(org_id, site_id, connection_id)
+        if conn.provider != IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY:
+            raise FailedPrecondition(
+                "Backfill is available for Shopify connections", reason="BACKFILL_PROVIDER_UNSUPPORTED"
+            )
+        if not await self.oauth.access_token(org_id, connection_id):
+            raise FailedPrecondition(
+                "The shop has not authorized SocialProof yet (connect it with Shopify first)",
+                reason="BACKFILL_NOT_AUTHORIZED",
+            )
+        backfill_id = str(uuid.uuid4())
+        try:
+            async with self.core.db.tenant_session(org_id) as session:
+                if request_id:
+                    found = (
+                        await session.execute(
+                            text("SELECT id::text FROM backfills WHERE org_id = :org AND request_id = :rid"),
+                            {"org": org_id, "rid": request_id},
+                        )
+                    ).scalar_one_or_none()
+                    if found:
+                        return await self._job(org_id, found)
+                await session.execute(
+                    text(
+                        "INSERT INTO backfills (id, org_id, site_id, connection_id, lookback_days, state, "
+                        "request_id) VALUES (:id, :org, :site, :conn, :days, :state, :rid)"
+                    ),
+                    {
+                        "id": backfill_id,
+                        "org": org_id,
+                        "site": site_id,
+                        "conn": connection_id,
+                        "days": lookback_days or DEFAULT_LOOKBACK_DAYS,
+                        "state": B.BACKFILL_STATE_QUEUED,
+                        "rid": request_id or None,
+                    },
+                )
+                await session.execute(
+                    text("INSERT INTO backfill_queue (backfill_id, org_id) VALUES (:id, :org)"),
+                    {"id": backfill_id, "org": org_id},
+                )
+        except IntegrityError:
+            raise FailedPrecondition(
+                "A backfill is already queued or running for this connection",
+                reason="BACKFILL_ALREADY_RUNNING",
+            ) from None
+        self.wakeup.set()
+        return await self._job(org_id, backfill_id)
+
+    async def list(
+        self, org_id: str, site_id: str, connection_id: str, page_size: int, page_token: str
+    ) -> tuple[list[BackfillJob], str]:
+        with validate("Invalid request") as v:
+            v.check(page_size >= 0, "page_size", "must not be negative")
+            v.check(page_token == "" or page_token.isdigit(), "page_token", "is not a token from this list")
+        size = 20 if page_size == 0 else min(page_size, 100)
+        offset = int(page_token or 0)
+        await self.core.get_connection(org_id, site_id, connection_id)
+        async with self.core.db.tenant_session(org_id) as session:
+            rows = (
+                (
+                    await session.execute(
+                        text(
+                            f"SELECT {_COLUMNS} FROM backfills WHERE org_id = :org AND connection_id = :conn "  # noqa: S608
+                            "ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset"
+                        ),
+                        {"org": org_id, "conn": connection_id, "limit": size + 1, "offset": offset},
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        jobs = [BackfillJob(org_id, dict(r)) for r in rows[:size]]
+        return jobs, str(offset + size) if len(rows) > size else ""
+
+    async def cancel(self, org_id: str, site_id: str, connection_id: str, backfill_id: str) -> BackfillJob:
+        await self.get(org_id, site_id, connection_id, backfill_id)
+        async with self.core.db.tenant_session(org_id) as session:
+            await session.execute(
+                text(
+                    "UPDATE backfills SET state = :cancelled, ended_at = now() WHERE id = :id "
+                    "AND state IN (:queued, :running)"
+                ),
+                {
+                    "cancelled": B.BACKFILL_STATE_CANCELLED,
+                    "id": backfill_id,
+                    "queued": B.BACKFILL_STATE_QUEUED,
+                    "running": B.BACKFILL_STATE_RUNNING,
+                },
+            )
+        return await self._job(org_id, backfill_id)
+
+    # ---- the worker ----------------------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Leases one due job and runs it to the end (or until cancelled); returns jobs run."""
+        async with self.core.db.session() as session:
+            due = (
+                await session.execute(
+                    text(
+                        "UPDATE backfill_queue SET leased_until = now() + make_interval(secs => :lease) "
+                        "WHERE backfill_id = (SELECT backfill_id FROM backfill_queue "
+                        "WHERE leased_until IS NULL OR leased_until < now() LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                        "RETURNING backfill_id::text, org_id::text"
+                    ),
+                    {"lease": LEASE.total_seconds()},
+                )
+            ).one_or_none()
+        if due is None:
+            return 0
+        await self._run(due[0], due[1])
+        return 1
+
+    async def _progress(self, job_id: str, org_id: str, **values: Any) -> int:
+        """Writes progress and renews the lease; returns the job's state (a member may have cancelled it)."""
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        async with self.core.db.tenant_session(org_id) as session:
+            state = (
+                await session.execute(
+                    text(f"UPDATE backfills SET {sets} WHERE id = :id RETURNING state")  # noqa: S608
+                    if sets
+                    else text("SELECT state FROM backfills WHERE id = :id"),
+                    {"id": job_id, **values},
+                )
+            ).scalar_one()
+        async with self.core.db.session() as session:
+            await session.execute(
+                text(
+                    "UPDATE backfill_queue SET leased_until = now() + make_interval(secs => :lease) "
+                    "WHERE backfill_id = :id"
+                ),
+                {"id": job_id, "lease": LEASE.total_seconds()},
+            )
+        return int(state)
+
+    async def _finish(self, job_id: str, org_id: str, state: int, error: str = "") -> None:
+        async with self.core.db.tenant_session(org_id) as session:
+            await session.execute(
+                text(
+                    "UPDATE backfills SET state = :state, error = :error, ended_at = now() WHERE id = :id "
+                    "AND state IN (:queued, :running)"
+                ),
+                {
+                    "state": state,
+                    "error": error,
+                    "id": job_id,
+                    "queued": B.BACKFILL_STATE_QUEUED,
+                    "running": B.BACKFILL_STATE_RUNNING,
+                },
+            )
+        async with self.core.db.session() as session:
+            await session.execute(text("DELETE FROM backfill_queue WHERE backfill_id = :id"), {"id": job_id})
+
+    async def _run(self, job_id: str, org_id: str) -> None:
+        job = (await self._job(org_id, job_id)).row
+        if job["state"] not in (B.BACKFILL_STATE_QUEUED, B.BACKFILL_STATE_RUNNING):
+            await self._finish(job_id, org_id, job["state"])
+            return
+        started = job["started_at"] or datetime.now(UTC)
+        created_min = (started - timedelta(days=job["lookback_days"])).isoformat()
+        conn = await self.core.get_connection(org_id, job["site_id"], job["connection_id"])
+        shop = conn.settings.shopify.shop_domain
+        counts = {k: job[k] for k in ("processed_count", "imported_count", "skipped_count")}
+        try:
+            token = await self.oauth.access_token(org_id, conn.id)
+            total = job["total_estimate"] or await self.admin.count_orders(shop, token, created_min)
+            state = await self._progress(
+                job_id, org_id, state=B.BACKFILL_STATE_RUNNING, started_at=started, total_estimate=total
+            )
+            cursor, first = job["cursor"], True
+            while state == B.BACKFILL_STATE_RUNNING and (cursor or first):
+                first = False
+                orders, next_cursor = await self.admin.list_orders(shop, token, created_min, cursor)
+                reached = job["reached_at"]
+                ctx = normalize.DeliveryContext(
+                    org_id=org_id,
+                    site_id=conn.site_id,
+                    connection_id=conn.id,
+                    received_at=datetime.now(UTC),
+                    imported_kinds=frozenset(conn.imported_kinds),
+                    shop_domain=shop,
+                )
+                for order in orders:
+                    counts["processed_count"] += 1
+                    imported = await self._import(order, ctx)
+                    counts["imported_count" if imported else "skipped_count"] += 1
+                    with contextlib.suppress(ValueError, TypeError):
+                        when = datetime.fromisoformat(str(order.get("created_at")).replace("Z", "+00:00"))
+                        reached = when if reached is None else min(reached, when)
+                # The cursor is saved with the counts, so a worker taking over after a crash resumes at
+                # the next page; activity ids are derived, so a re-imported page creates nothing twice.
+                state = await self._progress(job_id, org_id, cursor=next_cursor, reached_at=reached, **counts)
+                job["reached_at"] = reached
+                cursor = next_cursor
+        except ShopifyError as error:
+            await self._finish(job_id, org_id, B.BACKFILL_STATE_FAILED, f"Shopify: {error}"[:300])
+            return
+        except (KafkaBusError, Unavailable):
+            # Leave the lease to expire: the job resumes from its saved cursor.
+            log.warning("backfill publish failed; will resume", extra={"backfill": job_id})
+            return
+        await self._finish(job_id, org_id, B.BACKFILL_STATE_SUCCEEDED)
+
+    async def _import(self, order: dict[str, Any], ctx: normalize.DeliveryContext) -> bool:
+        """Publishes one historical order; False when it is skipped (test, refunded, cancelled, bad)."""
+        if str(order.get("financial_status")) in ("refunded", "voided"):
+            return False
+        topic = (
+            "orders/paid" if order.get("financial_status") in ("paid", "partially_paid") else "orders/create"
+        )
+        try:
+            result = normalize.normalize_shopify(topic, order, ctx)
+        except normalize.MalformedPayload:
+            return False
+        if result.test or not result.activities:
+            return False
+        for activity in result.activities:
+            # Same event id as the webhook path for the same order: consumers drop the overlap.
+            await self.core.publisher.recorded(ctx.org_id, ctx.site_id, activity)
+        return True
+
+    async def run_worker(self, poll_seconds: float, stop: asyncio.Event) -> None:
+        """The third entry point: runs queued backfills until stop is set."""
+        while not stop.is_set():
+            try:
+                worked = await self.run_due()
+            except Exception:
+                log.exception("backfill pass failed")
+                worked = 0
+            if worked:
+                continue
+            self.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wakeup.wait(), poll_seconds)

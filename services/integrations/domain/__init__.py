@@ -1,0 +1,1 @@
+"""Pure domain logic of the integrations service (no I/O)."""
