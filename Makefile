@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/gen/python:$(CURDIR)/envoy
 STAMP := $(VENV)/.setup-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup gen gen-check lint fmt breaking test test-fast up down bench ci certs-rotate clean
+.PHONY: setup gen gen-check lint fmt breaking test test-fast web up down bench ci certs-rotate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -16,8 +16,24 @@ $(STAMP): pyproject.toml
 	$(PY) tools/dev_path.py
 	@touch $(STAMP)
 
+# Front-end dependencies, exactly as locked (npm ci), re-installed only when a lock file changes.
+widget/node_modules/.installed: widget/package-lock.json
+	npm ci --prefix widget --no-audit --no-fund
+	@touch $@
+
+# `npm install`, not `npm ci`: with this npm's config the lock omits rollup's other-platform optional
+# packages and `npm ci` refuses it; versions are still the locked ones (exact pins in package.json).
+dashboard/node_modules/.installed: dashboard/package-lock.json
+	npm install --prefix dashboard --no-audit --no-fund
+	@touch $@
+
 ## setup: install everything the code, the tests and `make up` need (idempotent)
-setup: $(STAMP)
+setup: $(STAMP) widget/node_modules/.installed dashboard/node_modules/.installed
+
+## web: build the widget (size budget enforced) and the dashboard; the edge serves both
+web: setup
+	npm run --prefix widget build
+	npm run --prefix dashboard build
 
 ## gen: regenerate gen/ from protos/ (python stubs, partner SDK, Envoy descriptor set)
 gen: setup
@@ -34,6 +50,7 @@ lint: setup
 	ruff check .
 	ruff format --check .
 	mypy shared services envoy/meshconfig bench
+	npm run --prefix widget typecheck
 
 fmt: setup
 	ruff format .
@@ -43,8 +60,8 @@ fmt: setup
 breaking: setup
 	tools/breaking.sh
 
-## test: everything CI runs: gen-check, lint, breaking, the whole test suite
-test: gen-check lint breaking
+## test: everything CI runs: gen-check, lint, breaking, the web builds, the whole test suite
+test: gen-check lint breaking web
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: only the tests (no gen/lint)
@@ -52,7 +69,7 @@ test-fast: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## up: start the whole platform locally and print the URLs (Ctrl-C or `make down` stops it)
-up: setup
+up: web
 	$(PY) -m shared.devstack.up
 
 ## down: stop everything `make up` started, by PID

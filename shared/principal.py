@@ -207,7 +207,23 @@ def principal_from_metadata(
         # The edge always writes a valid header, so a broken one is a bug or an attack:
         # treat it as no identity rather than failing the call.
         return ANONYMOUS, caller
+    # No end-user identity, but a peer service proven by mTLS (e.g. analytics resolving a widget's
+    # site key): the call is that service's own. The edge never acts on its own behalf.
+    service = service_of_caller(caller)
+    if service is not None and service != EDGE_WORKLOAD:
+        return Principal(kind=PrincipalKind.SERVICE, subject=service), caller
     return ANONYMOUS, caller
+
+
+EDGE_WORKLOAD = "edge"
+
+
+def service_of_caller(caller: str | None) -> str | None:
+    """The workload name of a SPIFFE id `spiffe://<trust domain>/ns/<namespace>/sa/<name>`."""
+    if not caller or not caller.startswith("spiffe://"):
+        return None
+    _, _, name = caller.rpartition("/sa/")
+    return name if name and "/" not in name else None
 
 
 def require_authenticated() -> Principal:

@@ -11,3 +11,5 @@ buf generate
 find gen/python/socialproof -type d -exec sh -c 'touch "$1/__init__.py"' _ {} \;
 buf build --as-file-descriptor-set -o gen/descriptors/socialproof.binpb
 echo "gen: $(find gen/python/socialproof -name '*_pb2.py' | wc -l) proto modules, SDK and descriptor set written"
+# The TypeScript client (dashboard, partners) from the same contracts.
+tools/gen_ts.sh

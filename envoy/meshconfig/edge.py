@@ -312,6 +312,7 @@ def edge_routes(
     *,
     static_dir: Path | str | None = None,
     demo_site_key: str | None = None,
+    dashboard_dir: Path | str | None = None,
 ) -> RouteConfiguration:
     bindings = http_bindings(descriptor)
     # Static assets (widget build, demo page): see static.py. Served before the catch-all 404.
@@ -319,8 +320,10 @@ def edge_routes(
     max_direct: int | None = None
     if static_dir is not None:
         no_api = {F_TRANSCODER: _disabled(), F_RATELIMIT: _disabled()}
-        static = static_assets.static_routes(static_dir, demo_site_key=demo_site_key, per_filter=no_api)
-        max_direct = static_assets.max_body_size(static_dir)
+        static = static_assets.static_routes(
+            static_dir, demo_site_key=demo_site_key, per_filter=no_api, dashboard_dir=dashboard_dir
+        )
+        max_direct = static_assets.max_body_size(static_dir, dashboard_dir=dashboard_dir)
     routes = [
         _direct("healthz", HEALTH_PATH, 200, "ok\n", "text/plain", cors=False),
         _direct("ping_direct", PING_DIRECT_PATH, 200, PING_DIRECT_BODY, "application/json", cors=True),
@@ -439,6 +442,7 @@ def edge_bootstrap(
     hc_interval: float = 1.0,
     static_dir: Path | str | None = None,
     demo_site_key: str | None = None,
+    dashboard_dir: Path | str | None = None,
 ) -> Bootstrap:
     """The full edge Envoy bootstrap. `edge_cert` is the edge's mesh identity (client cert towards
     the sidecars); `descriptor` is the binary descriptor set (absolute path is written)."""
@@ -446,7 +450,9 @@ def edge_bootstrap(
     hcm = HttpConnectionManager(
         stat_prefix="edge",
         codec_type=HttpConnectionManagerCodecType.AUTO,
-        route_config=edge_routes(topo, descriptor, static_dir=static_dir, demo_site_key=demo_site_key),
+        route_config=edge_routes(
+            topo, descriptor, static_dir=static_dir, demo_site_key=demo_site_key, dashboard_dir=dashboard_dir
+        ),
         http_filters=edge_http_filters(topo, descriptor),
         access_log=[access_log(log_path)],
         use_remote_address=True,

@@ -73,6 +73,7 @@ def render_all(
     strip_response_body: bool = False,
     static_dir: Path | str | None = None,
     demo_site_key: str | None = None,
+    dashboard_dir: Path | str | None = None,
 ) -> dict[str, Path]:
     """Write edge.json, sidecar-<service>.json (and topology.json) into `out_dir`.
 
@@ -86,7 +87,8 @@ def render_all(
     whole response message).
 
     `static_dir` (a widget build, `widget/dist`) adds the edge's static asset routes, and
-    `demo_site_key` the demo shop page at `/demo/` (see static.py)."""
+    `demo_site_key` the demo shop page at `/demo/`, `dashboard_dir` (a dashboard build) the dashboard at
+    `/app/` (see static.py)."""
     if not mesh_token:
         raise ValueError("mesh_token must not be empty")
     out = Path(out_dir)
@@ -115,6 +117,7 @@ def render_all(
             hc_interval=hc_interval,
             static_dir=static_dir,
             demo_site_key=demo_site_key,
+            dashboard_dir=dashboard_dir,
         )
     }
     for svc in topology.services:

@@ -22,6 +22,8 @@ from .common import header_option, regex
 
 WIDGET_PREFIX = "/static/widget/"
 DEMO_PATH = "/demo/"
+#: The dashboard (a hash-routed single-page app) lives under this prefix; its index is `/app/`.
+DASHBOARD_PREFIX = "/app/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 DEFAULT_DEMO_HTML = Path(__file__).resolve().parents[2] / "widget" / "demo" / "index.html"
 
@@ -86,9 +88,11 @@ def render_demo(html: str, *, site_key: str, widget_file: str) -> str:
 
 
 def _asset_headers(asset: Asset, coding: str | None) -> list[HeaderValueOption]:
+    # An index page must be revalidated (it names the current hashed assets); the rest never change.
+    cache = "no-cache" if asset.path.name == "index.html" else IMMUTABLE
     headers = [
         header_option("content-type", asset.content_type),
-        header_option("cache-control", IMMUTABLE),
+        header_option("cache-control", cache),
         header_option("vary", "accept-encoding"),
         # lets the widget measure its own transfer size on customers' pages (Resource Timing)
         header_option("timing-allow-origin", "*"),
@@ -100,31 +104,44 @@ def _asset_headers(asset: Asset, coding: str | None) -> list[HeaderValueOption]:
     return headers
 
 
-def asset_routes(dist_dir: Path | str, *, per_filter: dict[str, Any] | None = None) -> list[Route]:
+def asset_routes(
+    dist_dir: Path | str, *, prefix: str = WIDGET_PREFIX, per_filter: dict[str, Any] | None = None
+) -> list[Route]:
     """Per asset: a route per pre-compressed variant (matched on accept-encoding, best first), then
-    the identity body for clients that accept neither."""
+    the identity body for clients that accept neither. An `index.html` is also served at the prefix
+    itself (and without its trailing slash)."""
     routes: list[Route] = []
-    for asset in assets(dist_dir):
-        variants: list[tuple[str | None, Path]] = [*asset.encoded, (None, asset.path)]
-        for coding, path in variants:
-            headers = (
-                []
-                if coding is None
-                else [
-                    HeaderMatcher(
-                        name="accept-encoding", string_match=StringMatcher(safe_regex=regex(accepts(coding)))
-                    )
-                ]
-            )
-            routes.append(
-                Route(
-                    name=f"static:{asset.url_path}:{coding or 'identity'}",
-                    match=RouteMatch(path=asset.url_path, headers=headers),
-                    direct_response=DirectResponseAction(status=200, body=DataSource(filename=str(path))),
-                    response_headers_to_add=_asset_headers(asset, coding),
-                    typed_per_filter_config=dict(per_filter or {}),
+    for asset in assets(dist_dir, prefix):
+        paths = [asset.url_path]
+        if asset.path.name == "index.html":
+            paths += [prefix, prefix.rstrip("/")]
+        for url_path in paths:
+            routes += _variant_routes(asset, url_path, per_filter)
+    return routes
+
+
+def _variant_routes(asset: Asset, url_path: str, per_filter: dict[str, Any] | None) -> list[Route]:
+    routes: list[Route] = []
+    variants: list[tuple[str | None, Path]] = [*asset.encoded, (None, asset.path)]
+    for coding, path in variants:
+        headers = (
+            []
+            if coding is None
+            else [
+                HeaderMatcher(
+                    name="accept-encoding", string_match=StringMatcher(safe_regex=regex(accepts(coding)))
                 )
+            ]
+        )
+        routes.append(
+            Route(
+                name=f"static:{url_path}:{coding or 'identity'}",
+                match=RouteMatch(path=url_path, headers=headers),
+                direct_response=DirectResponseAction(status=200, body=DataSource(filename=str(path))),
+                response_headers_to_add=_asset_headers(asset, coding),
+                typed_per_filter_config=dict(per_filter or {}),
             )
+        )
     return routes
 
 
@@ -158,18 +175,28 @@ def static_routes(
     demo_site_key: str | None = None,
     demo_html: Path | str = DEFAULT_DEMO_HTML,
     per_filter: dict[str, Any] | None = None,
+    dashboard_dir: Path | str | None = None,
 ) -> list[Route]:
-    """Widget asset routes, plus the demo page when `demo_site_key` is given. `per_filter` is the
-    typed_per_filter_config each route gets (the edge disables its transcoder and rate limit)."""
+    """Widget asset routes, plus the demo page when `demo_site_key` is given and the dashboard at
+    `/app/` when `dashboard_dir` (its build) is. `per_filter` is the typed_per_filter_config each route
+    gets (the edge disables its transcoder and rate limit)."""
     routes = asset_routes(dist_dir, per_filter=per_filter)
     if demo_site_key is not None:
         routes += demo_routes(dist_dir, demo_site_key, demo_html=demo_html, per_filter=per_filter)
+    if dashboard_dir is not None:
+        routes += asset_routes(dashboard_dir, prefix=DASHBOARD_PREFIX, per_filter=per_filter)
     return routes
 
 
-def max_body_size(dist_dir: Path | str, *, demo_html: Path | str = DEFAULT_DEMO_HTML) -> int:
+def max_body_size(
+    dist_dir: Path | str,
+    *,
+    demo_html: Path | str = DEFAULT_DEMO_HTML,
+    dashboard_dir: Path | str | None = None,
+) -> int:
     """A `max_direct_response_body_size_bytes` that fits every asset (and the demo page), with headroom."""
-    sizes = [p.stat().st_size for a in assets(dist_dir) for p in (a.path, *(e[1] for e in a.encoded))]
+    every = [*assets(dist_dir), *(assets(dashboard_dir, DASHBOARD_PREFIX) if dashboard_dir else [])]
+    sizes = [p.stat().st_size for a in every for p in (a.path, *(e[1] for e in a.encoded))]
     if Path(demo_html).is_file():
         sizes.append(Path(demo_html).stat().st_size + 1024)
     return max([4096, *sizes]) * 2

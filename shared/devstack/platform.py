@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTOR = ROOT / "gen" / "descriptors" / "socialproof.binpb"
+WIDGET_DIST = ROOT / "widget" / "dist"
+DASHBOARD_DIST = ROOT / "dashboard" / "dist"
 DATABASE = "socialproof"
 
 Progress = Callable[[str], None]
@@ -207,6 +209,11 @@ class Platform:
         self._supervisor: threading.Thread | None = None
         self._lock = threading.Lock()
         self.events: list[str] = []
+        # The edge serves the widget, the demo page and the dashboard when they are built (make web).
+        self.static_dir = WIDGET_DIST if (WIDGET_DIST / "manifest.json").is_file() else None
+        self.dashboard_dir = DASHBOARD_DIST if (DASHBOARD_DIST / "index.html").is_file() else None
+        demo = self.root / "demo.json"
+        self.demo_site_key: str | None = json.loads(demo.read_text())["site_key"] if demo.is_file() else None
 
     # ---- start -------------------------------------------------------------------------------
 
@@ -283,6 +290,9 @@ class Platform:
             token,
             access_log_dir=self.logs,
             hc_interval=0.5,
+            static_dir=self.static_dir,
+            demo_site_key=self.demo_site_key if self.static_dir else None,
+            dashboard_dir=self.dashboard_dir if self.static_dir else None,
         )
         self.progress(f"{'mesh':<13} certs + {len(configs)} Envoy configs ({time.monotonic() - t:.1f} s)")
         return configs
@@ -370,6 +380,22 @@ class Platform:
             time.sleep(0.1)
         raise DevstackError(f"the edge does not see healthy clusters: {sorted(wanted - healthy)}")
 
+    def show_demo(self, site_key: str) -> None:
+        """Serve the demo page for `site_key`: re-render the edge config and restart the edge (Envoy
+        reads static bodies when its config loads)."""
+        if site_key == self.demo_site_key or self.static_dir is None:
+            self.demo_site_key = site_key
+            return
+        self.demo_site_key = site_key
+        self._render_mesh()
+        with self._lock:
+            edge = self.children["edge"]
+            edge.stop()
+            edge.spawn()
+        edge.wait_ready(timeout=30)
+        self._wait_edge_healthy(timeout=30)
+        self._write_state()
+
     # ---- supervision -------------------------------------------------------------------------
 
     def _supervise(self) -> None:
@@ -426,6 +452,8 @@ class Platform:
             "plans (REST example)": f"{edge}/v1/plans",
             "widget feed (REST)": f"{edge}/v1/widget/sites/<site_key>/feed",
             "edge admin (loopback)": f"http://127.0.0.1:{self.topology.edge.admin_port}",
+            **({"dashboard": f"{edge}/app/"} if self.static_dir and self.dashboard_dir else {}),
+            **({"demo shop (widget)": f"{edge}/demo/"} if self.static_dir and self.demo_site_key else {}),
             "logs": str(self.logs),
         }
 

@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform.start()
         demo = None if args.no_demo else seed_demo(platform, progress=_progress)
+        if demo:
+            platform.show_demo(demo["site_key"])
     except (DevstackError, OSError, grpc.RpcError) as exc:
         print(f"\nmake up failed: {exc}", file=sys.stderr)
         platform.stop()

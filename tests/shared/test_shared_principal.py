@@ -132,3 +132,23 @@ def test_permission_checks_use_the_role_in_that_org() -> None:
         require_permission(user, "org-9", "organizations.get")
     assert elsewhere.value.reason == "ORG_ACCESS_DENIED"
     assert hash(user) == hash(Principal(PrincipalKind.USER, subject="users/u1", org_roles={"org-1": "x"}))
+
+
+def test_a_peer_service_without_an_end_user_acts_as_itself_but_the_edge_never_does() -> None:
+    from shared.principal import (
+        CALLER_HEADER,
+        MESH_TOKEN_HEADER,
+        PrincipalKind,
+        principal_from_metadata,
+    )
+
+    token = "mesh-token-for-test"
+    peer = [(MESH_TOKEN_HEADER, token), (CALLER_HEADER, "spiffe://socialproof.local/ns/default/sa/analytics")]
+    principal, caller = principal_from_metadata(peer, token)
+    assert principal.kind is PrincipalKind.SERVICE and principal.subject == "analytics"
+    assert caller == "spiffe://socialproof.local/ns/default/sa/analytics"
+
+    edge = [(MESH_TOKEN_HEADER, token), (CALLER_HEADER, "spiffe://socialproof.local/ns/default/sa/edge")]
+    assert principal_from_metadata(edge, token)[0].is_anonymous
+    # Without the sidecar's token the caller header proves nothing.
+    assert principal_from_metadata([(CALLER_HEADER, peer[1][1])], token)[0].is_anonymous

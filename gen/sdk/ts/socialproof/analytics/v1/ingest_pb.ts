@@ -222,8 +222,11 @@ export const IngestService: GenService<{
    * Records a batch of widget events (sendBeacon / fetch keepalive). Whole-batch errors:
    * NOT_FOUND (unknown or disabled site key), INVALID_ARGUMENT (malformed, more than 100 events,
    * sent_at too far from the server clock), RESOURCE_EXHAUSTED (body over 64 KiB or rate limit);
-   * nothing is stored then. Otherwise valid events are published once (by event id) and invalid ones
-   * are listed in rejections. Bots are flagged, not dropped, and are counted as accepted.
+   * nothing is stored then. When no event of the batch is acceptable for a reason other than
+   * DUPLICATE (e.g. all future-dated or of another site's campaign), the call fails with
+   * INVALID_ARGUMENT reason NO_VALID_EVENTS and one field violation per event ("events[0].occurred_at":
+   * "TIMESTAMP_OUT_OF_RANGE: ..."). Otherwise valid events are published once (by event id) and invalid
+   * ones are listed in rejections. Bots are flagged, not dropped, and are counted as accepted.
    *
    * @generated from rpc socialproof.analytics.v1.IngestService.RecordWidgetEvents
    */

@@ -1,0 +1,149 @@
+// Drives the dashboard in headless Chromium for the pytest browser tests. Usage: node drive.mjs '<json spec>'.
+// Prints one JSON line: what the user saw at each step (texts, states, errors), never a judgement.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const spec = JSON.parse(process.argv[2]);
+const require = createRequire(join(process.cwd(), "package.json"));
+const { chromium } = require("playwright-core");
+
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+  "--no-first-run", "--disable-component-update", "--disable-sync"];
+const TIMEOUT = 20_000;
+const out = { scenario: spec.scenario, steps: {}, console: [] };
+
+const browser = await chromium.launch({ executablePath: spec.chromium, args: ARGS, headless: true });
+const context = await browser.newContext({ viewport: spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 } });
+await context.addInitScript((edge) => { window.__SP_EDGE_URL__ = edge; }, spec.edge);
+const page = await context.newPage();
+page.setDefaultTimeout(TIMEOUT);
+page.on("console", (m) => m.type() === "error" && out.console.push(m.text().slice(0, 300)));
+const url = (hash) => `${spec.app}/app/#/${hash}`;
+const shot = (name) => page.screenshot({ path: join(spec.artifacts, `${spec.scenario}-${name}.png`), fullPage: true });
+const text = async (sel) => ((await page.locator(sel).allInnerTexts()).join(" | ")).trim();
+
+/** Waits for the success selector or a visible error; records which, and the error's text. */
+async function outcome(name, success) {
+  const error = page.locator('[data-testid="error"], [data-testid="field-error"]').first();
+  await Promise.race([page.locator(success).first().waitFor(), error.waitFor()]).catch(() => undefined);
+  const ok = await page.locator(success).first().isVisible().catch(() => false);
+  const step = { ok, error: ok ? "" : await text('[data-testid="error"]'), fieldErrors: await fieldErrors() };
+  out.steps[name] = step;
+  await shot(name);
+  return ok;
+}
+
+async function fieldErrors() {
+  return page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll("[data-field]")]
+        .map((f) => [f.getAttribute("data-field"), f.querySelector('[data-testid="field-error"]')?.textContent ?? ""])
+        .filter(([, t]) => t),
+    ),
+  );
+}
+
+async function signUp(email, password) {
+  await page.goto(url("signup"));
+  await page.getByLabel("Your name").fill("Jana Owner");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Organization name (optional)").fill("Trail Shoes s.r.o.");
+  await page.getByTestId("signup-submit").click();
+}
+
+const scenarios = {
+  async owner() {
+    await signUp(spec.email, spec.password);
+    if (!(await outcome("signup", 'h1:text-is("Sites")'))) return;
+    out.steps.signup.role = await text('[data-testid="role"]');
+    await page.getByTestId("add-site").click();
+    await page.getByLabel("Site name").fill("Trail Shoes");
+    await page.getByLabel("Domain").fill("shop.example.com");
+    await page.getByTestId("create-site").click();
+    if (!(await outcome("site", '[data-testid="snippet"]'))) return;
+    out.steps.site.snippet = await text('[data-testid="snippet"]');
+    out.steps.site.siteKey = await text('[data-testid="site-key"]');
+    out.steps.site.verification = await text('[data-testid="verification-state"]');
+    await page.getByTestId("new-campaign").click();
+    await page.getByLabel("Campaign name").fill("Recent purchases");
+    await page.locator('[data-testid="preview"], aside [data-testid="error"]').first().waitFor().catch(() => undefined);
+    out.steps.preview = { text: await text('[data-testid="preview"]'), error: await text('aside [data-testid="error"]') };
+    await page.getByTestId("save-campaign").click();
+    if (!(await outcome("campaign", '[data-testid="builder-state"]'))) return;
+    out.steps.campaign.state = await text('[data-testid="builder-state"]');
+    await page.getByTestId("publish-campaign").click();
+    await page.locator('[data-testid="builder-state"]:text-is("Published"), [data-testid="error"]').first().waitFor().catch(() => undefined);
+    if (!(await outcome("publish", '[data-testid="builder-state"]:text-is("Published")'))) return;
+    if (spec.invite) {
+      await page.goto(url("team"));
+      await page.getByLabel("Email").fill(spec.invite);
+      await page.getByLabel("Role").selectOption({ label: "Analyst" });
+      await page.getByTestId("invite").click();
+      await outcome("invite", `[data-testid="invitations"] td:text-is("${spec.invite}")`);
+    }
+  },
+
+  async validation() {
+    await signUp(spec.email, spec.password);
+    await page.locator('[data-testid="field-error"], [data-testid="error"]').first().waitFor().catch(() => undefined);
+    out.steps.signup = { error: await text('[data-testid="error"]'), fieldErrors: await fieldErrors() };
+    // Is the message really beside its input: same field container, and wired up for screen readers?
+    out.steps.signup.passwordDescribedBy = await page.getByLabel("Password").evaluate((el) =>
+      (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" | "),
+    ).catch(() => "");
+    out.steps.signup.passwordInvalid = await page.getByLabel("Password").getAttribute("aria-invalid").catch(() => null);
+    await shot("signup");
+  },
+
+  async invitee() {
+    await page.goto(url(`invite?token=${encodeURIComponent(spec.token)}`));
+    await page.getByLabel("Your name").fill("Anna Analyst");
+    await page.getByLabel("Password").fill(spec.password);
+    await page.getByTestId("accept-submit").click();
+    if (!(await outcome("accept", 'h1:text-is("Sites")'))) return;
+    out.steps.accept.role = await text('[data-testid="role"]');
+    await page.locator('[data-testid="site-list"] a').first().click();
+    await page.locator('[data-testid="campaign-table"] a, [data-testid="empty"]').first().waitFor().catch(() => undefined);
+    const count = (id) => page.getByTestId(id).count();
+    out.steps.site = { addSite: 0, newCampaign: await count("new-campaign"), campaigns: await text('[data-testid="campaign-table"] a') };
+    await shot("site");
+    await page.locator('[data-testid="campaign-table"] a').first().click();
+    await outcome("campaign", '[data-testid="builder-state"]');
+    out.steps.campaign.save = await count("save-campaign");
+    out.steps.campaign.publish = await count("publish-campaign");
+    out.steps.campaign.pause = await count("pause-campaign");
+    out.steps.campaign.fieldsetDisabled = await page.locator("form fieldset.plain").evaluate((f) => f.disabled);
+    await page.goto(url("sites"));
+    await page.locator('h1:text-is("Sites")').waitFor();
+    out.steps.sites = { addSite: await count("add-site") };
+  },
+
+  async firstload() {
+    // Cold cache: a new context has none. Timing is navigation start → the login heading is visible.
+    const started = Date.now();
+    await page.goto(url("login"));
+    await page.locator('h1:text-is("Log in")').waitFor();
+    out.steps.firstload = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const res = performance.getEntriesByType("resource");
+      return {
+        domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+        loadMs: Math.round(nav.loadEventEnd),
+        resources: res.map((r) => ({ name: r.name.split("/").pop(), transfer: r.transferSize, decoded: r.decodedBodySize })),
+      };
+    });
+    out.steps.firstload.headingVisibleMs = Date.now() - started;
+    await shot("login");
+  },
+};
+
+try {
+  await scenarios[spec.scenario]();
+} catch (err) {
+  out.exception = String(err).slice(0, 1000);
+  await shot("exception").catch(() => undefined);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
