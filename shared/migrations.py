@@ -185,3 +185,31 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---- the baseline every service starts from ---------------------------------------------------
+
+
+def create_schema_info(service_name: str) -> None:
+    """Body of every service's first revision: a `schema_info` table recording which service owns the
+    schema (operators read it when debugging a deployment). Runs inside an Alembic migration."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.create_table(
+        "schema_info",
+        sa.Column("key", sa.Text(), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    )
+    op.execute(
+        sa.text("INSERT INTO schema_info (key, value) VALUES ('service', :service)").bindparams(
+            service=plain_identifier(service_name)
+        )
+    )
+
+
+def drop_schema_info() -> None:
+    from alembic import op
+
+    op.drop_table("schema_info")

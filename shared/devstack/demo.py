@@ -16,12 +16,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from shared.devstack.platform import Platform
 from shared.devstack.process import DevstackError
 from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from shared.rpc.status import error_details
 from socialproof.common.v1 import common_pb2
 from socialproof.events.v1 import activity_pb2
 from socialproof.notifications.v1 import (
@@ -63,22 +62,11 @@ def seed_demo(platform: Platform, progress: Callable[[str], None] = print) -> di
     try:
         demo = _seed(platform, progress)
     except grpc.RpcError as error:
-        raise DevstackError(f"seeding the demo data failed: {_describe(error)}") from error
+        details = error_details(error.trailing_metadata())  # type: ignore[attr-defined]
+        raise DevstackError(f"seeding the demo data failed: {details.describe(error)}") from error
     marker.write_text(json.dumps(demo, indent=2))
     marker.chmod(0o600)  # holds the demo owner's password
     return demo
-
-
-def _describe(error: grpc.RpcError) -> str:
-    """The status with its field violations, so a refused seed step says exactly what was wrong."""
-    text = f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    for detail in status.details if status else ():
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            text += "".join(f"; {v.field}: {v.description}" for v in bad.field_violations)
-    return text
 
 
 def _channel(platform: Platform, service: str) -> grpc.Channel:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -100,9 +102,51 @@ def _with_request_id(status: grpc.Status, request_id: str | None) -> grpc.Status
     return _Status(status.code, status.details, metadata)
 
 
+@dataclass(frozen=True)
+class ErrorDetails:
+    """What a client learns from a failed call's google.rpc.Status: the reason and field violations."""
+
+    reason: str
+    violations: tuple[tuple[str, str], ...]
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return dict(self.violations)
+
+    def describe(self, error: grpc.RpcError) -> str:
+        text = f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
+        return text + "".join(f"; {field}: {why}" for field, why in self.violations)
+
+
+def error_details(trailing_metadata: object) -> ErrorDetails:
+    """Decodes `grpc-status-details-bin` from a failed call's trailing metadata (the one reader used by
+    tests, tools and clients of our services)."""
+    raw = next(
+        (v for k, v in (trailing_metadata or ()) if k == "grpc-status-details-bin"),  # type: ignore[attr-defined]
+        None,
+    )
+    reason = ""
+    violations: tuple[tuple[str, str], ...] = ()
+    if raw is None:
+        return ErrorDetails(reason, violations)
+    status = status_pb2.Status.FromString(raw if isinstance(raw, bytes) else raw.encode())
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason = info.reason
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            violations = tuple((v.field, v.description) for v in bad.field_violations)
+    return ErrorDetails(reason, violations)
+
+
 __all__ = [
     "REQUEST_ID_HEADER",
     "SERVER_FAULT_CODES",
+    "ErrorDetails",
+    "error_details",
     "status_for_domain_error",
     "status_for_unexpected",
 ]

@@ -12,12 +12,11 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from services.analytics.bootstrap import AnalyticsApp
 from services.analytics.tests.conftest import PeerSites, Tenant, dashboard_metadata, new_tenant
 from shared.kafka_bus import ReceivedEvent, decode_envelope, unpack
+from shared.rpc.status import error_details as decode_error_details
 from socialproof.analytics.v1 import ingest_pb2, ingest_pb2_grpc, metrics_pb2, metrics_pb2_grpc
 from socialproof.events.v1 import analytics_events_pb2 as ev
 from socialproof.events.v1.billing_events_pb2 import UsageRecorded
@@ -45,19 +44,9 @@ def batch(
 
 
 def details(error: grpc.aio.AioRpcError) -> tuple[str, list[tuple[str, str]]]:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None
-    reason, violations = "", []
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reason = info.reason
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            violations = [(v.field, v.description) for v in bad.field_violations]
-    return reason, violations
+    """(ErrorInfo.reason, [(field, description)]) of a failed call."""
+    found = decode_error_details(error.trailing_metadata())
+    return found.reason, list(found.violations)
 
 
 async def stored_count(app: AnalyticsApp, site_id: str) -> int:

@@ -13,12 +13,12 @@ from typing import Any
 import grpc
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-from google.rpc import error_details_pb2, status_pb2
 
 from services.integrations.bootstrap import IntegrationsSettings, build
 from shared.kafka_bus import decode_envelope
 from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
 from shared.rpc import RpcServer
+from shared.rpc.status import error_details as decode_error_details
 from socialproof.notifications.v1 import sites_pb2, sites_pb2_grpc
 
 MESH_TOKEN = "integrations-test-mesh-token"
@@ -50,20 +50,8 @@ def member(org_id: str, role: str = "owner") -> tuple[tuple[str, str], ...]:
 
 def error_details(error: grpc.aio.AioRpcError) -> tuple[str, list[tuple[str, str]]]:
     """(ErrorInfo.reason, [(field, description)]) of a failed call."""
-    raw = next((v for k, v in error.trailing_metadata() or () if k == "grpc-status-details-bin"), None)
-    assert raw is not None, "no google.rpc.Status details"
-    status = status_pb2.Status.FromString(raw)
-    reason, fields = "", []
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reason = info.reason
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields = [(v.field, v.description) for v in bad.field_violations]
-    return reason, fields
+    found = decode_error_details(error.trailing_metadata())
+    return found.reason, list(found.violations)
 
 
 class TopicReader:

@@ -9,8 +9,6 @@ from typing import Any
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from services.users.bootstrap import UsersSettings, build
 from services.users.service import UsersService
@@ -18,6 +16,7 @@ from shared.crypto import generate_key
 from shared.devstack.smtp import SmtpSink
 from shared.principal import Principal, PrincipalKind
 from shared.rpc import RpcServer
+from shared.rpc.status import error_details
 from socialproof.users.v1 import (
     api_key_pb2_grpc,
     audit_pb2_grpc,
@@ -147,16 +146,5 @@ def sign_up(api: Stubs) -> Callable[..., Any]:
 
 def details(error: grpc.aio.AioRpcError) -> tuple[str, dict[str, str]]:
     """(ErrorInfo.reason, {field: description}) of a failed call."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    reason = ""
-    fields: dict[str, str] = {}
-    for detail in status.details if status else []:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reason = info.reason
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields = {v.field: v.description for v in bad.field_violations}
-    return reason, fields
+    found = error_details(error.trailing_metadata())
+    return found.reason, found.fields

@@ -1,5 +1,5 @@
-"""Baseline of the billing schema: the schema itself (created by the shared migration env) and a
-record of which service version last migrated it, shown by operators when debugging a deployment.
+"""Baseline of the billing schema: the schema itself (created by the shared migration env) and its
+schema_info record (shared.migrations.create_schema_info).
 
 Revision ID: billing_0001
 Revises:
@@ -7,8 +7,7 @@ Revises:
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from shared.migrations import create_schema_info, drop_schema_info
 
 revision: str = "billing_0001"
 down_revision: str | None = None
@@ -17,14 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "schema_info",
-        sa.Column("key", sa.Text(), primary_key=True),
-        sa.Column("value", sa.Text(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    )
-    op.execute("INSERT INTO schema_info (key, value) VALUES ('service', 'billing')")
+    create_schema_info("billing")
 
 
 def downgrade() -> None:
-    op.drop_table("schema_info")
+    drop_schema_info()
