@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from services.notifications.adapters.activity_consumer import ACTIVITY_TOPIC, activity_consumer
+from services.notifications.adapters.billing_consumer import BILLING_TOPIC, billing_consumer
 from services.notifications.adapters.entitlements import BillingEntitlements, EntitlementsSource
+from services.notifications.adapters.outbox import OutboxRelay
 from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
 from services.notifications.service import NotificationsService
 from services.notifications.servicer import servicers
+from shared.crypto import KeyRing
 from shared.db import Database
 from shared.kafka_bus import EventProducer, ensure_topics
 from shared.redis_client import create_redis, redis_keys
@@ -20,6 +24,8 @@ from shared.rpc import peer_channel
 from shared.rpc.domain import domain_server
 from shared.rpc.server import RpcServer, run_service
 from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 
 class NotificationsSettings(ServiceSettings):
@@ -42,6 +48,28 @@ class NotificationsSettings(ServiceSettings):
     live_max_stream_seconds: float = Field(default=600.0, gt=0)
     #: Timeout of one entitlements call to billing (the feed waits at most this on a cache miss).
     billing_timeout_seconds: float = Field(default=0.3, gt=0, le=5)
+
+    #: Topic of billing's events (PlanChanged, QuotaExceeded…) that drop cached entitlements.
+    billing_topic: str = BILLING_TOPIC
+    #: Topic of this service's own events (SiteCreated, SiteDeleted, CampaignChanged).
+    events_topic: str = "notifications"
+    #: Seconds between background relays of the event outbox (each change also relays at once).
+    outbox_interval_seconds: float = Field(default=2.0, gt=0)
+    #: Seconds between runs of the activity retention job (deletes activities past their site's
+    #: activity_retention_days).
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
+    #: Page fetched to find a domain's verification meta tag; `{domain}` is replaced.
+    domain_check_url: str = "https://{domain}/"
+    #: Allow that page to be on a private/loopback address (local development and tests only).
+    domain_check_allow_private: bool = False
+
+    @field_validator("pii_keys")
+    @classmethod
+    def _keys_set(cls, value: SecretStr) -> SecretStr:
+        # Actors of activities are sealed with the key ring: without it nothing can be stored.
+        if not value.get_secret_value().strip():
+            raise ValueError("SP_PII_KEYS must be set (e.g. k1:<base64 key>,lookup:<base64 key>)")
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -69,9 +97,14 @@ def build_service(
         live=LiveChannel(redis, keys),
         entitlements=entitlements
         or BillingEntitlements(peer_channel(settings, "billing"), timeout=settings.billing_timeout_seconds),
+        keys=KeyRing.from_settings(settings),
         producer=producer,
         heartbeat_interval=timedelta(seconds=settings.live_heartbeat_seconds),
         max_stream_duration=timedelta(seconds=settings.live_max_stream_seconds),
+        outbox=OutboxRelay(db, producer, interval=settings.outbox_interval_seconds) if producer else None,
+        events_topic=settings.events_topic,
+        domain_check_url=settings.domain_check_url,
+        domain_check_allow_private=settings.domain_check_allow_private,
     )
     return service, db, [redis, producer]
 
@@ -91,15 +124,49 @@ def build(settings: NotificationsSettings, entitlements: EntitlementsSource | No
         else None
     )
 
+    async def retention_loop() -> None:
+        while True:
+            try:
+                await service.purge_expired_activities()
+            except Exception:  # the next run retries; a failed sweep must not stop the service
+                log.exception("activity retention run failed")
+            await asyncio.sleep(settings.retention_interval_seconds)
+
+    async def start_retention() -> None:
+        tasks.append(asyncio.create_task(retention_loop(), name="activity-retention"))
+        if service.outbox is not None:
+            await service.outbox.start()
+
+    billing_events = (
+        billing_consumer(
+            settings.kafka_bootstrap_servers,
+            service.entitlements.invalidate,
+            topic=settings.billing_topic,
+            fast_group_join=settings.kafka_fast_group_join,
+        )
+        if settings.kafka_bootstrap_servers
+        else None
+    )
+
     async def start_consumer() -> None:
-        if consumer is None or settings.kafka_bootstrap_servers is None:
+        if consumer is None or billing_events is None or settings.kafka_bootstrap_servers is None:
             return
-        await ensure_topics(settings.kafka_bootstrap_servers, [settings.activity_topic])
+        await ensure_topics(
+            settings.kafka_bootstrap_servers, [settings.activity_topic, settings.billing_topic]
+        )
         tasks.append(asyncio.create_task(consumer.run(), name="activity-consumer"))
+        tasks.append(asyncio.create_task(billing_events.run(), name="billing-consumer"))
 
     async def stop() -> None:
         if consumer is not None:
             consumer.stop()
+        if billing_events is not None:
+            billing_events.stop()
+        for task in tasks:
+            if task.get_name() == "activity-retention":
+                task.cancel()
+        if service.outbox is not None:
+            await service.outbox.stop()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 10)
@@ -109,12 +176,17 @@ def build(settings: NotificationsSettings, entitlements: EntitlementsSource | No
         await db.dispose()
 
     server = domain_server(
-        "notifications", settings, servicers(service), on_start=[start_consumer], on_stop=[stop]
+        "notifications",
+        settings,
+        servicers(service),
+        on_start=[start_consumer, start_retention],
+        on_stop=[stop],
     )
     # Live streams end with a final event when the server drains.
     service.draining = server.draining
     server.notifications_service = service  # type: ignore[attr-defined]
     server.activity_consumer = consumer  # type: ignore[attr-defined]
+    server.billing_consumer = billing_events  # type: ignore[attr-defined]
     return server
 
 

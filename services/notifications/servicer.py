@@ -58,6 +58,12 @@ class SiteServicer(sites_pb2_grpc.SiteServiceServicer):
         await self.service.delete_site(request.name, request.etag)
         return sites_pb2.DeleteSiteResponse()
 
+    async def VerifySiteDomain(
+        self, request: sites_pb2.VerifySiteDomainRequest, context: Context
+    ) -> sites_pb2.VerifySiteDomainResponse:
+        domain, site = await self.service.verify_site_domain(request.name, request.domain, request.method)
+        return sites_pb2.VerifySiteDomainResponse(domain=domain, site=site)
+
     async def RotateSiteKey(
         self, request: sites_pb2.RotateSiteKeyRequest, context: Context
     ) -> sites_pb2.RotateSiteKeyResponse:
@@ -113,6 +119,14 @@ class CampaignServicer(campaigns_pb2_grpc.CampaignServiceServicer):
         await self.service.delete_campaign(request.name, request.etag)
         return campaigns_pb2.DeleteCampaignResponse()
 
+    async def DuplicateCampaign(
+        self, request: campaigns_pb2.DuplicateCampaignRequest, context: Context
+    ) -> campaigns_pb2.DuplicateCampaignResponse:
+        campaign = await self.service.duplicate_campaign(
+            request.name, request.target_parent, request.display_name, request.request_id
+        )
+        return campaigns_pb2.DuplicateCampaignResponse(campaign=campaign)
+
     async def PublishCampaign(
         self, request: campaigns_pb2.PublishCampaignRequest, context: Context
     ) -> campaigns_pb2.PublishCampaignResponse:
@@ -159,6 +173,41 @@ class CampaignServicer(campaigns_pb2_grpc.CampaignServiceServicer):
 class TemplateServicer(templates_pb2_grpc.TemplateServiceServicer):
     def __init__(self, service: NotificationsService) -> None:
         self.service = service
+
+    async def CreateTemplate(
+        self, request: templates_pb2.CreateTemplateRequest, context: Context
+    ) -> templates_pb2.CreateTemplateResponse:
+        template = await self.service.create_template(request.parent, request.template, request.request_id)
+        return templates_pb2.CreateTemplateResponse(template=template)
+
+    async def GetTemplate(
+        self, request: templates_pb2.GetTemplateRequest, context: Context
+    ) -> templates_pb2.GetTemplateResponse:
+        return templates_pb2.GetTemplateResponse(template=await self.service.get_template(request.name))
+
+    async def ListTemplates(
+        self, request: templates_pb2.ListTemplatesRequest, context: Context
+    ) -> templates_pb2.ListTemplatesResponse:
+        found, token = await self.service.list_templates(request)
+        return templates_pb2.ListTemplatesResponse(templates=found, next_page_token=token)
+
+    async def UpdateTemplate(
+        self, request: templates_pb2.UpdateTemplateRequest, context: Context
+    ) -> templates_pb2.UpdateTemplateResponse:
+        template = await self.service.update_template(request.template, request.update_mask)
+        return templates_pb2.UpdateTemplateResponse(template=template)
+
+    async def DeleteTemplate(
+        self, request: templates_pb2.DeleteTemplateRequest, context: Context
+    ) -> templates_pb2.DeleteTemplateResponse:
+        await self.service.delete_template(request.name, request.etag)
+        return templates_pb2.DeleteTemplateResponse()
+
+    async def ListBuiltinTemplates(
+        self, request: templates_pb2.ListBuiltinTemplatesRequest, context: Context
+    ) -> templates_pb2.ListBuiltinTemplatesResponse:
+        found = self.service.list_builtin_templates(request.campaign_type, request.locale)
+        return templates_pb2.ListBuiltinTemplatesResponse(templates=found)
 
     async def ValidateTemplate(
         self, request: templates_pb2.ValidateTemplateRequest, context: Context
@@ -207,6 +256,14 @@ class ActivityServicer(activities_pb2_grpc.ActivityServiceServicer):
     ) -> activities_pb2.RetractActivityResponse:
         activity = await self.service.retract_activity(request.name, request.reason)
         return activities_pb2.RetractActivityResponse(activity=activity)
+
+    async def EraseActivities(
+        self, request: activities_pb2.EraseActivitiesRequest, context: Context
+    ) -> activities_pb2.EraseActivitiesResponse:
+        count = await self.service.erase_activities(
+            request.parent, request.visitor_id, request.source_refs, request.request_id
+        )
+        return activities_pb2.EraseActivitiesResponse(erased_count=count)
 
 
 class WidgetServicer(widget_pb2_grpc.WidgetServiceServicer):

@@ -45,6 +45,8 @@ FALLBACK = FeedEntitlements(
 class EntitlementsSource(Protocol):
     async def for_org(self, org_id: str) -> FeedEntitlements: ...
 
+    def invalidate(self, org_id: str) -> None: ...
+
 
 class BillingEntitlements:
     """EntitlementService.GetEntitlements through the sidecar, cached for cache_ttl (bounded)."""

@@ -71,6 +71,8 @@ activities = sa.Table(
     sa.Column("event", sa.LargeBinary),
     sa.Column("request_id", sa.Text),
     sa.Column("create_time", sa.DateTime(timezone=True)),
+    sa.Column("actor_sealed", sa.LargeBinary),
+    sa.Column("visitor_hash", sa.LargeBinary),
 )
 processed_events = sa.Table(
     "processed_events",
@@ -125,6 +127,8 @@ class ActivityRow:
     retraction_reason: int
     retract_time: datetime | None
     event: bytes
+    #: The event's personal fields (actor, review text, visitor id), AES-GCM sealed; None if it had none.
+    actor_sealed: bytes | None = None
 
 
 def _site(row: Any) -> SiteRow:
@@ -364,6 +368,51 @@ class ActivityRepository:
             q = q.where(activities.c.kind.in_(list(kinds)))
         return int((await self.session.execute(q)).scalar_one())
 
+    async def for_erasure(
+        self, site_id: str, *, visitor_hash: bytes | None, source_refs: Sequence[str]
+    ) -> Sequence[ActivityRow]:
+        conditions = []
+        if visitor_hash is not None:
+            conditions.append(activities.c.visitor_hash == visitor_hash)
+        if source_refs:
+            conditions.append(activities.c.source_ref.in_(list(source_refs)))
+        q = (
+            sa.select(activities)
+            .where(activities.c.site_id == site_id, activities.c.org_id == self.org_id, sa.or_(*conditions))
+            .with_for_update()
+        )
+        return [_activity(r) for r in (await self.session.execute(q)).all()]
+
+    async def erase(self, activity_id: str, *, event: bytes, reason: int, when: datetime) -> None:
+        """Drops the personal fields for good and retracts (keeps the row so counts stay explainable)."""
+        await self.session.execute(
+            sa.update(activities)
+            .where(activities.c.id == activity_id, activities.c.org_id == self.org_id)
+            .values(
+                event=event,
+                actor_sealed=None,
+                visitor_hash=None,
+                state=RETRACTED,
+                retraction_reason=reason,
+                retract_time=sa.func.coalesce(activities.c.retract_time, when),
+            )
+        )
+
+    async def delete_older_than(self, site_id: str, before: datetime, batch: int = 5000) -> int:
+        """Deletes one batch of activities that occurred before `before`; returns how many."""
+        doomed = (
+            sa.select(activities.c.id)
+            .where(
+                activities.c.site_id == site_id,
+                activities.c.org_id == self.org_id,
+                activities.c.occurred_at < before,
+            )
+            .limit(batch)
+            .scalar_subquery()
+        )
+        result = await self.session.execute(sa.delete(activities).where(activities.c.id.in_(doomed)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def retract(
         self,
         site_id: str,
@@ -400,3 +449,146 @@ async def claim_event(session: AsyncSession, event_id: str) -> bool:
         .returning(processed_events.c.event_id)
     )
     return (await session.execute(q)).first() is not None
+
+
+templates = sa.Table(
+    "templates",
+    metadata,
+    sa.Column("id", _UUID, primary_key=True, server_default=sa.text("gen_random_uuid()")),
+    sa.Column("org_id", _UUID),
+    sa.Column("site_id", _UUID),
+    sa.Column("display_name", sa.Text),
+    sa.Column("campaign_type", sa.SmallInteger),
+    sa.Column("spec", sa.LargeBinary),
+    sa.Column("revision", sa.BigInteger),
+    sa.Column("request_id", sa.Text),
+    sa.Column("create_time", sa.DateTime(timezone=True)),
+    sa.Column("update_time", sa.DateTime(timezone=True)),
+)
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    id: str
+    org_id: str
+    site_id: str
+    display_name: str
+    campaign_type: int
+    spec: bytes
+    revision: int
+    create_time: datetime
+    update_time: datetime
+
+
+def _template(row: Any) -> TemplateRow:
+    m = row._mapping
+    return TemplateRow(**{k: m[k] for k in TemplateRow.__dataclass_fields__})
+
+
+class TemplateRepository:
+    def __init__(self, session: AsyncSession, org_id: str) -> None:
+        # Every query also filters by org: RLS is the second line, not the only one.
+        self.session, self.org_id = session, org_id
+
+    async def by_request_id(self, request_id: str) -> TemplateRow | None:
+        q = sa.select(templates).where(
+            templates.c.org_id == self.org_id, templates.c.request_id == request_id
+        )
+        row = (await self.session.execute(q)).first()
+        return _template(row) if row else None
+
+    async def add(self, **values: Any) -> TemplateRow:
+        q = insert(templates).values(org_id=self.org_id, **values).returning(*templates.c)
+        return _template((await self.session.execute(q)).one())
+
+    async def get(self, site_id: str, template_id: str, *, for_update: bool = False) -> TemplateRow | None:
+        q = sa.select(templates).where(
+            templates.c.id == template_id, templates.c.site_id == site_id, templates.c.org_id == self.org_id
+        )
+        if for_update:
+            q = q.with_for_update()
+        row = (await self.session.execute(q)).first()
+        return _template(row) if row else None
+
+    async def list(
+        self,
+        site_id: str,
+        *,
+        campaign_type: int | None,
+        name_contains: str | None,
+        newest_first: bool,
+        offset: int,
+        limit: int,
+    ) -> list[TemplateRow]:
+        q = sa.select(templates).where(templates.c.site_id == site_id, templates.c.org_id == self.org_id)
+        if campaign_type is not None:
+            q = q.where(templates.c.campaign_type == campaign_type)
+        if name_contains:
+            escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(templates.c.display_name.ilike(f"%{escaped}%", escape="\\"))
+        if newest_first:
+            q = q.order_by(templates.c.update_time.desc(), templates.c.id)
+        else:
+            q = q.order_by(templates.c.display_name, templates.c.id)
+        return [_template(r) for r in (await self.session.execute(q.offset(offset).limit(limit))).all()]
+
+    async def update(self, template_id: str, **values: Any) -> TemplateRow:
+        q = (
+            sa.update(templates)
+            .where(templates.c.id == template_id, templates.c.org_id == self.org_id)
+            .values(**values, revision=templates.c.revision + 1, update_time=sa.func.now())
+            .returning(*templates.c)
+        )
+        return _template((await self.session.execute(q)).one())
+
+    async def delete(self, template_id: str) -> None:
+        await self.session.execute(
+            sa.delete(templates).where(templates.c.id == template_id, templates.c.org_id == self.org_id)
+        )
+
+
+async def all_sites(session: AsyncSession) -> list[tuple[str, str]]:
+    """(org_id, site_id) of every site, from the key table (no RLS), for cross-tenant jobs."""
+    q = sa.select(site_keys.c.org_id, site_keys.c.site_id).distinct()
+    return [(str(r.org_id), str(r.site_id)) for r in (await session.execute(q)).all()]
+
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("topic", sa.Text),
+    sa.Column("message_key", sa.Text),
+    sa.Column("envelope", sa.LargeBinary),
+    sa.Column("created_at", sa.DateTime(timezone=True)),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+)
+
+
+async def add_to_outbox(session: AsyncSession, topic: str, message_key: str, envelope: bytes) -> None:
+    await session.execute(insert(outbox).values(topic=topic, message_key=message_key, envelope=envelope))
+
+
+async def pending_outbox(session: AsyncSession, limit: int) -> list[tuple[int, str, str, bytes]]:
+    """Oldest unpublished events, locked; SKIP LOCKED lets several replicas relay side by side."""
+    q = (
+        sa.select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.envelope)
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [(r.id, r.topic, r.message_key, bytes(r.envelope)) for r in (await session.execute(q)).all()]
+
+
+async def mark_published(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(
+        sa.update(outbox).where(outbox.c.id.in_(list(ids))).values(published_at=sa.func.now())
+    )
+
+
+async def delete_published_before(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(
+        sa.delete(outbox).where(outbox.c.published_at.is_not(None), outbox.c.published_at < before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -55,6 +55,21 @@ class FeedCache:
         key = self.keys("feed", site_id, str(version), _digest(targeting_class))
         await self.redis.set(key, feed, ex=max(1, ttl or self.ttl))
 
+    async def remember_domain_proof(self, site_id: str, domain: str, token: str, ttl: int) -> None:
+        """The widget saw the domain's verification token on one of its pages (kept for `ttl` s)."""
+        await self.redis.set(self.keys("domainproof", site_id, domain), token, ex=max(1, ttl))
+
+    async def domain_proof(self, site_id: str, domain: str) -> str | None:
+        value = await self.redis.get(self.keys("domainproof", site_id, domain))
+        return bytes(value).decode() if value is not None else None
+
+    async def erasure_result(self, org_id: str, request_id: str) -> int | None:
+        value = await self.redis.get(self.keys("erasure", org_id, request_id))
+        return int(value) if value is not None else None
+
+    async def remember_erasure(self, org_id: str, request_id: str, count: int) -> None:
+        await self.redis.set(self.keys("erasure", org_id, request_id), count, ex=7 * 86400)
+
 
 class Presence:
     """Active visitors per site and page: sorted sets of visitor-id digests scored by last heartbeat."""

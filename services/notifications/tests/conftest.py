@@ -14,6 +14,7 @@ from google.rpc import error_details_pb2, status_pb2
 from services.notifications.adapters.entitlements import EntitlementsSource
 from services.notifications.bootstrap import NotificationsSettings, build
 from services.notifications.service import NotificationsService
+from shared.crypto import generate_key
 from shared.devstack.process import free_port
 from shared.principal import Principal, PrincipalKind
 from shared.rpc import RpcServer
@@ -26,6 +27,7 @@ from socialproof.notifications.v1 import (
 )
 
 MESH_TOKEN = "notifications-test-token"
+PII_KEYS = f"k1:{generate_key()},lookup:{generate_key()}"
 
 
 def principal_metadata(
@@ -66,6 +68,7 @@ def make_settings(pg_database: str, redis_url: str, **overrides: Any) -> Notific
         # Nothing listens here: billing is absent unless a test says otherwise.
         "sidecar_outbound": f"127.0.0.1:{free_port()}",
         "billing_timeout_seconds": 0.2,
+        "pii_keys": PII_KEYS,
     }
     values.update(overrides)
     return NotificationsSettings(**values)
