@@ -12,8 +12,17 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 const TIMEOUT = 20_000;
 const out = { scenario: spec.scenario, steps: {}, console: [] };
 
-const browser = await chromium.launch({ executablePath: spec.chromium, args: ARGS, headless: true });
-const context = await browser.newContext({ viewport: spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 } });
+// spec.human: look like a person's desktop Chrome to the analytics bot filter: no
+// AutomationControlled blink feature (navigator.webdriver stays false) and a normal Chrome user agent
+// of the same version instead of "HeadlessChrome".
+const HUMAN_ARGS = spec.human ? ["--disable-blink-features=AutomationControlled"] : [];
+const browser = await chromium.launch({ executablePath: spec.chromium, args: [...ARGS, ...HUMAN_ARGS], headless: true });
+const major = browser.version().split(".")[0];
+const HUMAN_UA = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
+const context = await browser.newContext({
+  viewport: spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 },
+  ...(spec.human ? { userAgent: HUMAN_UA } : {}),
+});
 await context.addInitScript((edge) => { window.__SP_EDGE_URL__ = edge; }, spec.edge);
 const page = await context.newPage();
 page.setDefaultTimeout(TIMEOUT);
@@ -117,6 +126,50 @@ const scenarios = {
     await page.goto(url("sites"));
     await page.locator('h1:text-is("Sites")').waitFor();
     out.steps.sites = { addSite: await count("add-site") };
+  },
+
+  // A visitor on the shop page that embeds the widget with the dashboard's install snippet: the
+  // notification is shown, and the impression is sent (when the card hides) before the page is left.
+  async visitor() {
+    const posted = [];
+    const answers = [];
+    context.on("request", (r) => {
+      if (r.method() === "POST" && r.url().includes("/events")) posted.push(r.postData() || "");
+    });
+    context.on("response", (r) => {
+      if (r.request().method() === "POST" && r.url().includes("/events")) answers.push(r.status());
+    });
+    const started = Date.now();
+    await page.goto(spec.page);
+    const cardSel = "#socialproof-widget .c";
+    await page.locator(cardSel).first().waitFor({ state: "attached", timeout: 20_000 });
+    out.steps.visitor = {
+      shownMs: Date.now() - started,
+      text: await page.locator(cardSel).first().textContent(),
+      webdriver: await page.evaluate(() => navigator.webdriver),
+      userAgent: await page.evaluate(() => navigator.userAgent),
+    };
+    await page.waitForTimeout(400);
+    await shot("notification");
+    const impression = () => posted.some((b) => b.includes("WIDGET_EVENT_TYPE_IMPRESSION"));
+    for (const end = Date.now() + 25_000; !impression() && Date.now() < end; ) await page.waitForTimeout(250);
+    await page.goto("about:blank"); // pagehide: the rest goes by beacon
+    await page.waitForTimeout(500);
+    Object.assign(out.steps.visitor, { impressionSent: impression(), posted, answers });
+  },
+
+  // The owner logs in and opens Analytics (the site picker selects the owner's only site).
+  async analytics() {
+    await page.goto(url("login"));
+    await page.getByLabel("Email").fill(spec.email);
+    await page.getByLabel("Password").fill(spec.password);
+    await page.getByTestId("login-submit").click();
+    if (!(await outcome("login", 'h1:text-is("Sites")'))) return;
+    await page.goto(url("analytics"));
+    if (!(await outcome("analytics", '[data-testid="kpi-impressions"]'))) return;
+    out.steps.analytics.impressions = await text('[data-testid="kpi-impressions"]');
+    out.steps.analytics.site = await page.getByLabel("Site").evaluate((s) => s.selectedOptions[0]?.textContent ?? "");
+    out.steps.analytics.kpis = await text('[data-testid="kpis"]');
   },
 
   async firstload() {

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import grpc
 import pytest
 
 from shared.devstack.platform import Platform
 from shared.devstack.smtp import SmtpSink
+from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from socialproof.analytics.v1 import metrics_pb2, metrics_pb2_grpc
+from socialproof.common.v1 import common_pb2
+from socialproof.events.v1 import activity_pb2
+from socialproof.notifications.v1 import activities_pb2, activities_pb2_grpc, sites_pb2, sites_pb2_grpc
 
-from .conftest import ARTIFACTS, drive
+from .conftest import ARTIFACTS, REPO, drive
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,6 +39,7 @@ def owner_run(dashboard_platform: Platform, app_server: str) -> dict[str, Any]:
     edge = dashboard_platform.edge_url
     result = drive("owner", app=app_server, edge=edge, email=email, password=PASSWORD, invite=invitee)
     result["invitee"] = invitee
+    result["email"] = email
     (ARTIFACTS / "owner.json").write_text(json.dumps(result, indent=2))
     return result
 
@@ -87,3 +99,140 @@ def test_first_load_on_loopback(dashboard_platform: Platform, app_server: str) -
     first = result["steps"]["firstload"]
     (ARTIFACTS / "firstload.json").write_text(json.dumps(first, indent=2))
     assert first["headingVisibleMs"] < 5000, first
+
+
+# ---- the visitor's side: a purchase, a shop page with the install snippet, the impression in Analytics
+
+
+def _auth(platform: Platform, org_id: str) -> tuple[tuple[str, str], ...]:
+    """Metadata of a mesh service (the platform's mesh token + a service principal), as demo.py uses."""
+    token = (platform.root / "mesh-token").read_text().strip()
+    principal = Principal(kind=PrincipalKind.SERVICE, subject="e2e-dashboard", org_id=org_id)
+    return ((MESH_TOKEN_HEADER, token), (PRINCIPAL_HEADER, principal.to_header()))
+
+
+def _channel(platform: Platform, service: str) -> grpc.Channel:
+    return grpc.insecure_channel(f"127.0.0.1:{platform.topology.service(service).app_port}")
+
+
+def record_purchase(platform: Platform, site_key: str) -> sites_pb2.ResolveSiteKeyResponse:
+    """One verified purchase for the dashboard-created site (notifications' ActivityService)."""
+    with _channel(platform, "notifications") as channel:
+        site = sites_pb2_grpc.SiteServiceStub(channel).ResolveSiteKey(
+            sites_pb2.ResolveSiteKeyRequest(site_key=site_key), metadata=_auth(platform, ""), timeout=10
+        )
+        event = activity_pb2.ActivityEvent(
+            kind=activity_pb2.ACTIVITY_KIND_PURCHASE,
+            actor=activity_pb2.ActivityActor(first_name="Jana"),
+            location=common_pb2.Location(city="Brno", country_code="CZ"),
+            product=activity_pb2.ActivityProduct(
+                name="Trail Shoes", url="https://shop.example.com/trail-shoes"
+            ),
+            source_ref=f"order-{uuid.uuid4().hex[:8]}",
+            verified=True,
+        )
+        event.occurred_at.FromDatetime(datetime.now(UTC) - timedelta(minutes=4))
+        activities_pb2_grpc.ActivityServiceStub(channel).CreateActivity(
+            activities_pb2.CreateActivityRequest(
+                parent=site.site, activity=activities_pb2.Activity(event=event), request_id=str(uuid.uuid4())
+            ),
+            metadata=_auth(platform, site.org_id),
+            timeout=10,
+        )
+    return site
+
+
+def impressions(platform: Platform, site: str, org_id: str, *, include_bots: bool) -> int:
+    """Impressions of the last hour as analytics' MetricsService counts them."""
+    now = datetime.now(UTC)
+    query = metrics_pb2.QueryMetricsRequest(parent=site, granularity=metrics_pb2.GRANULARITY_HOUR)
+    query.time_range.start_time.FromDatetime(now - timedelta(hours=1))
+    query.time_range.end_time.FromDatetime(now + timedelta(hours=1))
+    query.filter.include_bots = include_bots
+    with _channel(platform, "analytics") as channel:
+        reply = metrics_pb2_grpc.MetricsServiceStub(channel).QueryMetrics(
+            query, metadata=_auth(platform, org_id), timeout=10
+        )
+    return int(reply.totals.impressions)
+
+
+@pytest.fixture(scope="module")
+def shop_pages() -> Iterator[tuple[str, dict[str, str]]]:
+    """A site owner's shop on its own origin: serves `pages[path]` as HTML."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path.split("?", 1)[0], "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", pages
+    server.shutdown()
+
+
+def snippet_for_this_edge(snippet: str, edge: str) -> str:
+    """The dashboard's snippet with its script URL pointed at this platform's edge.
+
+    The server renders `https://cdn.socialproof.io/w.js` (a production CDN that does not exist here);
+    the edge serves the same widget at its versioned path, and the widget talks to the origin it was
+    loaded from. Everything else (async, data-site-key) is the snippet as shown.
+    """
+    manifest = json.loads((REPO / "widget" / "dist" / "manifest.json").read_text())
+    found = re.search(r'src="([^"]+)"', snippet)
+    assert found, snippet
+    return snippet.replace(found.group(1), f"{edge}/static/widget/{manifest['file']}")
+
+
+def test_published_campaign_shows_a_purchase_on_the_owners_page_and_analytics_shows_the_impression(
+    owner_run: dict[str, Any],
+    dashboard_platform: Platform,
+    app_server: str,
+    shop_pages: tuple[str, dict[str, str]],
+) -> None:
+    steps = owner_run["steps"]
+    assert steps.get("publish", {}).get("ok"), steps
+    key, snippet = steps["site"]["siteKey"], steps["site"]["snippet"]
+    assert f'data-site-key="{key}"' in snippet, snippet
+    platform, edge = dashboard_platform, dashboard_platform.edge_url
+    site = record_purchase(platform, key)
+    humans_before = impressions(platform, site.site, site.org_id, include_bots=False)
+    all_before = impressions(platform, site.site, site.org_id, include_bots=True)
+
+    origin, pages = shop_pages
+    pages["/trail-shoes"] = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trail Shoes</title>'
+        f"{snippet_for_this_edge(snippet, edge)}</head>"
+        "<body><h1>Trail Shoes</h1><p>€129</p></body></html>"
+    )
+    visit = drive("visitor", app=app_server, edge=edge, page=f"{origin}/trail-shoes", human=True)
+    assert "exception" not in visit, visit
+    seen = visit["steps"]["visitor"]
+    assert "Trail Shoes" in seen["text"] and "Brno" in seen["text"], seen
+    assert seen["webdriver"] is False and "Headless" not in seen["userAgent"], seen
+    assert seen["impressionSent"], seen["posted"]
+    assert seen["answers"] and all(status == 200 for status in seen["answers"]), seen["answers"]
+    sent = [e for body in seen["posted"] for e in json.loads(body)["events"]]
+    assert not any(e.get("automation_suspected") for e in sent), "the widget saw no automation"
+
+    deadline = time.monotonic() + 45
+    while impressions(platform, site.site, site.org_id, include_bots=True) <= all_before:
+        assert time.monotonic() < deadline, "the impression never reached analytics"
+        time.sleep(0.5)
+    humans = impressions(platform, site.site, site.org_id, include_bots=False)
+    assert humans == humans_before + 1, "a human-looking visit counts as a human impression"
+
+    shown = drive("analytics", app=app_server, edge=edge, email=owner_run["email"], password=PASSWORD)
+    assert "exception" not in shown, shown
+    analytics = shown["steps"]["analytics"]
+    assert analytics["ok"], analytics
+    assert analytics["site"] == "Trail Shoes"
+    assert int(analytics["impressions"]) == humans >= 1, analytics
