@@ -109,6 +109,7 @@ def _seed(platform: Platform, progress: Callable[[str], None]) -> dict[str, Any]
                             time_zone="Europe/Prague",
                             locale="en",
                             default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME,
+                            add_utm_to_links=True,
                         ),
                     ),
                     request_id=_request_id("devstack-demo-site"),
@@ -129,6 +130,7 @@ def _seed(platform: Platform, progress: Callable[[str], None]) -> dict[str, Any]
                     content=templates_pb2.TemplateContent(
                         title='{{ name }} from {{ city | default: "nearby" }}',
                         body='bought **{{ product.name | default: "something" }}**',
+                        link_url="{{ product.url }}",
                     ),
                     targeting=targeting_pb2.TargetingRules(
                         url_rules=[
