@@ -7,13 +7,23 @@ import subprocess
 import sys
 import time
 
-from bench import analytics_ingest, edge_auth, edge_rest, notifications_feed, web_assets
+from bench import (
+    analytics_ingest,
+    edge_auth,
+    edge_rest,
+    entitlements,
+    notifications_feed,
+    web_assets,
+    webhooks,
+)
 from bench.harness import DOC, write_doc
 
 BENCHMARKS = {
     "edge_rest_roundtrip": edge_rest.run,
     "edge_auth_jwt_vs_anonymous": edge_auth.run,
     "notifications_widget_feed": notifications_feed.run,
+    "billing_entitlement_check": entitlements.run,
+    "integrations_webhooks": webhooks.run,
     "analytics_ingest": analytics_ingest.run,
     "web_assets": web_assets.run,
 }

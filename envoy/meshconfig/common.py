@@ -267,12 +267,15 @@ def h2_cluster(
     if health_check_service is not None:
         cluster.health_checks = [
             HealthCheck(
-                timeout=seconds(max(0.25, hc_interval / 2)),
+                # A busy single-process Python service can answer its health check late: give it a
+                # second and three misses before ejecting it (a killed one still fails fast, since
+                # its connections are refused and requests get 503 at once).
+                timeout=seconds(max(1.0, hc_interval)),
                 interval=seconds(hc_interval),
                 no_traffic_interval=seconds(hc_interval),
                 no_traffic_healthy_interval=seconds(max(hc_interval, 2.0)),
                 unhealthy_interval=seconds(hc_interval),
-                unhealthy_threshold=1,
+                unhealthy_threshold=3,
                 healthy_threshold=1,
                 grpc_health_check=HealthCheckGrpcHealthCheck(service_name=health_check_service),
             )
