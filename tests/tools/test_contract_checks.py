@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def clone(tmp_path: Path) -> Path:
     target = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
-    # Reuse the project's environment (tools call .venv/bin/... relative to the checkout).
+    # Reuse the project's environments (tools call .venv/bin/... and the TypeScript generator from
+    # dashboard/node_modules, relative to the checkout).
     (target / ".venv").symlink_to(ROOT / ".venv")
+    (target / "dashboard" / "node_modules").symlink_to(ROOT / "dashboard" / "node_modules")
     for name in ("user.email", "user.name"):
         subprocess.run(["git", "-C", str(target), "config", name, "ci@socialproof.local"], check=True)
     return target
@@ -29,7 +31,8 @@ def run(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_gen_check_passes_on_the_committed_tree_and_fails_on_an_unregenerated_proto(clone: Path) -> None:
-    assert run(clone, "tools/gen_check.sh").returncode == 0
+    first = run(clone, "tools/gen_check.sh")
+    assert first.returncode == 0, first.stderr
     proto = clone / "protos/socialproof/common/v1/common.proto"
     proto.write_text(
         proto.read_text().replace(
@@ -40,7 +43,7 @@ def test_gen_check_passes_on_the_committed_tree_and_fails_on_an_unregenerated_pr
     )
     result = run(clone, "tools/gen_check.sh")
     assert result.returncode != 0
-    assert "gen/ is out of date" in result.stderr
+    assert "gen/ is out of date" in result.stderr, result.stderr
 
 
 def test_breaking_refuses_a_renumbered_field_and_accepts_an_added_one(clone: Path) -> None:
