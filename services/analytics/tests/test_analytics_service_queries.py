@@ -147,7 +147,9 @@ async def test_experiment_with_an_effect_is_significant_and_without_is_not(
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0, second=0, minute=0) - DAY
+    # Yesterday at noon: the events placed a few hours around it stay within one calendar day, so
+    # day-bucketed answers (cohorts) do not depend on the hour the suite runs.
+    return datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - DAY
 
 
 async def test_attribution_pages_funnel_cohorts_and_performance(
@@ -255,18 +257,20 @@ async def test_attribution_pages_funnel_cohorts_and_performance(
         assert details(error.value)[1] == [("steps", "must have 2 to 8 steps")]
 
         cohorts = metrics_pb2.QueryCohortsRequest(parent=t.site, period=metrics_pb2.GRANULARITY_DAY)
-        cohorts.time_range.start_time.FromDatetime(now - 5 * DAY)
-        cohorts.time_range.end_time.FromDatetime(now + DAY)
+        # Day-bucketed queries get whole days (midnight to midnight).
+        cohorts.time_range.start_time.FromDatetime((now - 5 * DAY).replace(hour=0))
+        cohorts.time_range.end_time.FromDatetime((now + DAY).replace(hour=0))
         table = await metrics.QueryCohorts(cohorts, metadata=meta)
         # bob was first seen 10 days ago: not a cohort of this range; alice returns on day 4 and 5.
         first_row = table.cohorts[0]
-        assert first_row.start_time.ToDatetime(UTC) == now - 5 * DAY and first_row.visitors == 1
+        cohort_day = (now - 5 * DAY).replace(hour=0)
+        assert first_row.start_time.ToDatetime(UTC) == cohort_day and first_row.visitors == 1
         assert [p.active_visitors for p in first_row.periods] == [1, 0, 0, 0, 1, 1]
         assert [p.conversions for p in first_row.periods][5] == 2
 
         perf = metrics_pb2.GetWidgetPerformanceRequest(parent=t.site, granularity=metrics_pb2.GRANULARITY_DAY)
-        perf.time_range.start_time.FromDatetime(now - DAY)
-        perf.time_range.end_time.FromDatetime(now + DAY)
+        perf.time_range.start_time.FromDatetime((now - DAY).replace(hour=0))
+        perf.time_range.end_time.FromDatetime((now + DAY).replace(hour=0))
         widget = await metrics.GetWidgetPerformance(perf, metadata=meta)
         s = widget.summary
         assert s.sample_count == 3 and s.script_load_ms.p50 == 100.0
