@@ -31,21 +31,22 @@ from meshconfig import default_topology, with_free_ports
 from meshconfig.topology import DEFAULT_ROUTE_CLASSES
 from services.notifications.adapters.entitlements import BillingEntitlements
 from shared.devstack.platform import Platform
-from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from shared.devstack.seeding import (
+    channel_to,
+    create_site,
+    publish_campaign,
+    recent_activity_campaign,
+    service_auth,
+    sign_up,
+)
 from shared.rpc.client import connect
 from socialproof.billing.v1 import entitlement_pb2, entitlement_pb2_grpc
 from socialproof.events.v1 import activity_pb2
 from socialproof.notifications.v1 import (
     activities_pb2,
     activities_pb2_grpc,
-    campaigns_pb2,
-    campaigns_pb2_grpc,
     sites_pb2,
-    sites_pb2_grpc,
-    targeting_pb2,
-    templates_pb2,
 )
-from socialproof.users.v1 import auth_pb2, auth_pb2_grpc
 
 NAME = "billing_entitlement_check"
 COLD_CALLS = 300
@@ -73,70 +74,32 @@ def _summary(seconds: list[float]) -> dict[str, float]:
 def _seed(platform: Platform) -> tuple[str, str]:
     """A signed-up organization (so billing knows it) with a site, a published campaign and five
     purchases; returns (org id, site key)."""
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('users').app_port}") as users:
-        org = (
-            auth_pb2_grpc.AuthServiceStub(users)
-            .SignUp(
-                auth_pb2.SignUpRequest(
-                    email=f"bench-{uuid.uuid4().hex[:8]}@socialproof.local",
-                    password=f"pw-{uuid.uuid4().hex}",
-                    display_name="Bench Owner",
-                    organization_display_name="Bench Shop",
-                    time_zone="UTC",
-                ),
-                timeout=30,
-            )
-            .organization.name
-        )
-    token = (platform.root / "mesh-token").read_text().strip()
-    principal = Principal(kind=PrincipalKind.SERVICE, subject="bench-entitlements", org_id=org.split("/")[-1])
-    auth = ((PRINCIPAL_HEADER, principal.to_header()), (MESH_TOKEN_HEADER, token))
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('notifications').app_port}") as channel:
-        site = (
-            sites_pb2_grpc.SiteServiceStub(channel)
-            .CreateSite(
-                sites_pb2.CreateSiteRequest(
-                    parent=org,
-                    site=sites_pb2.Site(
-                        display_name="Bench Shop",
-                        domains=[sites_pb2.SiteDomain(domain="entitlements.example")],
-                        settings=sites_pb2.SiteSettings(
-                            default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME
-                        ),
-                    ),
-                ),
-                metadata=auth,
-                timeout=30,
-            )
-            .site
-        )
-        campaigns = campaigns_pb2_grpc.CampaignServiceStub(channel)
-        draft = campaigns.CreateCampaign(
-            campaigns_pb2.CreateCampaignRequest(
-                parent=site.name,
-                campaign=campaigns_pb2.Campaign(
-                    display_name="Recent purchases",
-                    type=templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
-                    content=templates_pb2.TemplateContent(
-                        title="{{ name }}", body="bought **{{ product.name }}**"
-                    ),
-                    targeting=targeting_pb2.TargetingRules(
-                        url_rules=[
-                            targeting_pb2.UrlRule(
-                                action=targeting_pb2.RULE_ACTION_INCLUDE,
-                                match_type=targeting_pb2.MATCH_TYPE_CONTAINS,
-                                pattern="/products/",
-                            )
-                        ]
-                    ),
-                ),
-            ),
-            metadata=auth,
-            timeout=30,
-        ).campaign
-        campaigns.PublishCampaign(
-            campaigns_pb2.PublishCampaignRequest(name=draft.name), metadata=auth, timeout=30
-        )
+    org = sign_up(
+        platform,
+        email=f"bench-{uuid.uuid4().hex[:8]}@socialproof.local",
+        password=f"pw-{uuid.uuid4().hex}",
+        display_name="Bench Owner",
+        organization="Bench Shop",
+        time_zone="UTC",
+    ).organization.name
+    auth = service_auth(platform, org, "bench-entitlements")
+    site = create_site(
+        platform,
+        auth,
+        org,
+        display_name="Bench Shop",
+        domain="entitlements.example",
+        settings=sites_pb2.SiteSettings(default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME),
+    )
+    publish_campaign(
+        platform,
+        auth,
+        site.name,
+        recent_activity_campaign(
+            title="{{ name }}", body="bought **{{ product.name }}**", url_contains="/products/"
+        ),
+    )
+    with channel_to(platform, "notifications") as channel:
         activities = activities_pb2_grpc.ActivityServiceStub(channel)
         for i, name in enumerate(("Jana", "Lukas", "Amelie", "Tomas", "Sofia")):
             event = activity_pb2.ActivityEvent(

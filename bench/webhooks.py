@@ -30,16 +30,11 @@ from bench.harness import LoadResult, parse_wrk, write_result, wrk
 from meshconfig import default_topology, with_free_ports
 from meshconfig.topology import DEFAULT_ROUTE_CLASSES
 from shared.devstack.platform import Platform
-from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from shared.devstack.seeding import create_site, publish_campaign, recent_activity_campaign, service_auth
 from socialproof.events.v1 import integrations_events_pb2
 from socialproof.integrations.v1 import connections_pb2, connections_pb2_grpc
 from socialproof.notifications.v1 import (
-    campaigns_pb2,
-    campaigns_pb2_grpc,
     sites_pb2,
-    sites_pb2_grpc,
-    targeting_pb2,
-    templates_pb2,
 )
 
 NAME = "integrations_webhooks"
@@ -160,55 +155,25 @@ class Seeded:
 def seed(platform: Platform) -> Seeded:
     """A site with a published recent-activity campaign and a Shopify connection, as a mesh service."""
     org = f"organizations/{uuid.uuid4()}"
-    token = (platform.root / "mesh-token").read_text().strip()
-    principal = Principal(kind=PrincipalKind.SERVICE, subject="bench-webhooks", org_id=org.split("/")[-1])
-    auth = ((PRINCIPAL_HEADER, principal.to_header()), (MESH_TOKEN_HEADER, token))
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('notifications').app_port}") as channel:
-        site = (
-            sites_pb2_grpc.SiteServiceStub(channel)
-            .CreateSite(
-                sites_pb2.CreateSiteRequest(
-                    parent=org,
-                    site=sites_pb2.Site(
-                        display_name="Bench Shop",
-                        domains=[sites_pb2.SiteDomain(domain="bench-shop.example")],
-                        settings=sites_pb2.SiteSettings(
-                            time_zone="Europe/Prague", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME
-                        ),
-                    ),
-                ),
-                metadata=auth,
-                timeout=30,
-            )
-            .site
-        )
-        campaigns = campaigns_pb2_grpc.CampaignServiceStub(channel)
-        draft = campaigns.CreateCampaign(
-            campaigns_pb2.CreateCampaignRequest(
-                parent=site.name,
-                campaign=campaigns_pb2.Campaign(
-                    display_name="Recent purchases",
-                    type=templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
-                    content=templates_pb2.TemplateContent(
-                        title="{{ name }}", body="bought **{{ product.name }}**"
-                    ),
-                    targeting=targeting_pb2.TargetingRules(
-                        url_rules=[
-                            targeting_pb2.UrlRule(
-                                action=targeting_pb2.RULE_ACTION_INCLUDE,
-                                match_type=targeting_pb2.MATCH_TYPE_CONTAINS,
-                                pattern="/products/",
-                            )
-                        ]
-                    ),
-                ),
-            ),
-            metadata=auth,
-            timeout=30,
-        ).campaign
-        campaigns.PublishCampaign(
-            campaigns_pb2.PublishCampaignRequest(name=draft.name), metadata=auth, timeout=30
-        )
+    auth = service_auth(platform, org, "bench-webhooks")
+    site = create_site(
+        platform,
+        auth,
+        org,
+        display_name="Bench Shop",
+        domain="bench-shop.example",
+        settings=sites_pb2.SiteSettings(
+            time_zone="Europe/Prague", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME
+        ),
+    )
+    publish_campaign(
+        platform,
+        auth,
+        site.name,
+        recent_activity_campaign(
+            title="{{ name }}", body="bought **{{ product.name }}**", url_contains="/products/"
+        ),
+    )
     with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('integrations').app_port}") as channel:
         created = connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
             connections_pb2.CreateConnectionRequest(

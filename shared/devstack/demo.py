@@ -19,21 +19,22 @@ import grpc
 
 from shared.devstack.platform import Platform
 from shared.devstack.process import DevstackError
-from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from shared.devstack.seeding import (
+    channel_to,
+    create_site,
+    publish_campaign,
+    recent_activity_campaign,
+    service_auth,
+    sign_up,
+)
 from shared.rpc.status import error_details
 from socialproof.common.v1 import common_pb2
 from socialproof.events.v1 import activity_pb2
 from socialproof.notifications.v1 import (
     activities_pb2,
     activities_pb2_grpc,
-    campaigns_pb2,
-    campaigns_pb2_grpc,
     sites_pb2,
-    sites_pb2_grpc,
-    targeting_pb2,
-    templates_pb2,
 )
-from socialproof.users.v1 import auth_pb2, auth_pb2_grpc
 
 DEMO_EMAIL = "demo@socialproof.local"
 
@@ -69,88 +70,50 @@ def seed_demo(platform: Platform, progress: Callable[[str], None] = print) -> di
     return demo
 
 
-def _channel(platform: Platform, service: str) -> grpc.Channel:
-    return grpc.insecure_channel(f"127.0.0.1:{platform.topology.service(service).app_port}")
-
-
 def _seed(platform: Platform, progress: Callable[[str], None]) -> dict[str, Any]:
     password = secrets.token_urlsafe(12)
-    with _channel(platform, "users") as users:
-        signed_up = auth_pb2_grpc.AuthServiceStub(users).SignUp(
-            auth_pb2.SignUpRequest(
-                email=DEMO_EMAIL,
-                password=password,
-                display_name="Demo Owner",
-                organization_display_name="Demo Outdoor Shop",
-                time_zone="Europe/Prague",
-                request_id=_request_id("devstack-demo-signup"),
-            ),
-            timeout=30,
-        )
+    signed_up = sign_up(
+        platform,
+        email=DEMO_EMAIL,
+        password=password,
+        display_name="Demo Owner",
+        organization="Demo Outdoor Shop",
+        request_id=_request_id("devstack-demo-signup"),
+    )
     org = signed_up.organization.name
     progress(f"demo owner   {DEMO_EMAIL} in {org}")
-    token = (platform.root / "mesh-token").read_text().strip()
-    principal = Principal(kind=PrincipalKind.SERVICE, subject="devstack-demo", org_id=org.split("/")[-1])
-    auth = ((PRINCIPAL_HEADER, principal.to_header()), (MESH_TOKEN_HEADER, token))
-
-    with _channel(platform, "notifications") as notifications:
-        site = (
-            sites_pb2_grpc.SiteServiceStub(notifications)
-            .CreateSite(
-                sites_pb2.CreateSiteRequest(
-                    parent=org,
-                    site=sites_pb2.Site(
-                        display_name="Demo Outdoor Shop",
-                        # The demo page is served by the local edge (127.0.0.1), which a site's domain
-                        # list cannot name; the site does not restrict the widget to its domains.
-                        domains=[sites_pb2.SiteDomain(domain="demo.socialproof.local")],
-                        # Sites are anonymous by default; the demo shop's customers agreed to first names.
-                        settings=sites_pb2.SiteSettings(
-                            time_zone="Europe/Prague",
-                            locale="en",
-                            default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME,
-                            add_utm_to_links=True,
-                        ),
-                    ),
-                    request_id=_request_id("devstack-demo-site"),
-                ),
-                metadata=auth,
-                timeout=30,
-            )
-            .site
-        )
-        progress(f"demo site    {site.name} (site key {site.site_key})")
-        campaigns = campaigns_pb2_grpc.CampaignServiceStub(notifications)
-        created = campaigns.CreateCampaign(
-            campaigns_pb2.CreateCampaignRequest(
-                parent=site.name,
-                campaign=campaigns_pb2.Campaign(
-                    display_name="Recent purchases",
-                    type=templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
-                    content=templates_pb2.TemplateContent(
-                        title='{{ name }} from {{ city | default: "nearby" }}',
-                        body='bought **{{ product.name | default: "something" }}**',
-                        link_url="{{ product.url }}",
-                    ),
-                    targeting=targeting_pb2.TargetingRules(
-                        url_rules=[
-                            targeting_pb2.UrlRule(
-                                action=targeting_pb2.RULE_ACTION_INCLUDE,
-                                match_type=targeting_pb2.MATCH_TYPE_CONTAINS,
-                                pattern="/",
-                            )
-                        ]
-                    ),
-                ),
-                request_id=_request_id("devstack-demo-campaign"),
-            ),
-            metadata=auth,
-            timeout=30,
-        ).campaign
-        campaign = campaigns.PublishCampaign(
-            campaigns_pb2.PublishCampaignRequest(name=created.name), metadata=auth, timeout=30
-        ).campaign
-        progress(f"demo campaign {campaign.display_name!r} published")
+    auth = service_auth(platform, org, "devstack-demo")
+    site = create_site(
+        platform,
+        auth,
+        org,
+        display_name="Demo Outdoor Shop",
+        # The demo page is served by the local edge (127.0.0.1), which a site's domain list cannot
+        # name; the site does not restrict the widget to its domains.
+        domain="demo.socialproof.local",
+        # Sites are anonymous by default; the demo shop's customers agreed to first names.
+        settings=sites_pb2.SiteSettings(
+            time_zone="Europe/Prague",
+            locale="en",
+            default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME,
+            add_utm_to_links=True,
+        ),
+        request_id=_request_id("devstack-demo-site"),
+    )
+    progress(f"demo site    {site.name} (site key {site.site_key})")
+    campaign = publish_campaign(
+        platform,
+        auth,
+        site.name,
+        recent_activity_campaign(
+            title='{{ name }} from {{ city | default: "nearby" }}',
+            body='bought **{{ product.name | default: "something" }}**',
+            link_url="{{ product.url }}",
+        ),
+        request_id=_request_id("devstack-demo-campaign"),
+    )
+    progress(f"demo campaign {campaign.display_name!r} published")
+    with channel_to(platform, "notifications") as notifications:
         activities = activities_pb2_grpc.ActivityServiceStub(notifications)
         now = datetime.now(UTC)
         for index, (first_name, city, country, product, minutes) in enumerate(ACTIVITIES):

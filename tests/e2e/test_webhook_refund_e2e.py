@@ -15,18 +15,18 @@ from collections.abc import Callable
 import grpc
 
 from shared.devstack.platform import Platform
-from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from shared.devstack.seeding import (
+    create_site,
+    publish_campaign,
+    recent_activity_campaign,
+    service_auth,
+    sign_up,
+)
 from socialproof.events.v1 import integrations_events_pb2
 from socialproof.integrations.v1 import connections_pb2, connections_pb2_grpc
 from socialproof.notifications.v1 import (
-    campaigns_pb2,
-    campaigns_pb2_grpc,
     sites_pb2,
-    sites_pb2_grpc,
-    targeting_pb2,
-    templates_pb2,
 )
-from socialproof.users.v1 import auth_pb2, auth_pb2_grpc
 from tests.e2e.test_edge_e2e import http
 
 SHOP = "refund-e2e.myshopify.com"
@@ -86,71 +86,33 @@ def wait_for(condition: Callable[[int], bool], what: str) -> None:
 
 def test_signed_order_webhook_shows_once_and_its_refund_retracts_it(platform: Platform) -> None:
     run = uuid.uuid4().hex[:8]
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('users').app_port}") as users:
-        signed_up = auth_pb2_grpc.AuthServiceStub(users).SignUp(
-            auth_pb2.SignUpRequest(
-                email=f"refund-{run}@socialproof.local",
-                password=f"pw-{uuid.uuid4().hex}",
-                display_name="Refund Owner",
-                organization_display_name=f"Refund Shop {run}",
-                time_zone="Europe/Prague",
-                request_id=str(uuid.uuid4()),
-            ),
-            timeout=30,
-        )
+    signed_up = sign_up(
+        platform,
+        email=f"refund-{run}@socialproof.local",
+        password=f"pw-{uuid.uuid4().hex}",
+        display_name="Refund Owner",
+        organization=f"Refund Shop {run}",
+    )
     org = signed_up.organization.name
-    token = (platform.root / "mesh-token").read_text().strip()
-    principal = Principal(kind=PrincipalKind.SERVICE, subject="e2e-refund", org_id=org.split("/")[-1])
-    auth = ((PRINCIPAL_HEADER, principal.to_header()), (MESH_TOKEN_HEADER, token))
-
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('notifications').app_port}") as channel:
-        site = (
-            sites_pb2_grpc.SiteServiceStub(channel)
-            .CreateSite(
-                sites_pb2.CreateSiteRequest(
-                    parent=org,
-                    site=sites_pb2.Site(
-                        display_name="Refund Shop",
-                        domains=[sites_pb2.SiteDomain(domain="refund-e2e.example")],
-                        settings=sites_pb2.SiteSettings(
-                            time_zone="Europe/Prague", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME
-                        ),
-                    ),
-                    request_id=str(uuid.uuid4()),
-                ),
-                metadata=auth,
-                timeout=30,
-            )
-            .site
-        )
-        campaigns = campaigns_pb2_grpc.CampaignServiceStub(channel)
-        draft = campaigns.CreateCampaign(
-            campaigns_pb2.CreateCampaignRequest(
-                parent=site.name,
-                campaign=campaigns_pb2.Campaign(
-                    display_name="Recent purchases",
-                    type=templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
-                    content=templates_pb2.TemplateContent(
-                        title="{{ name }}", body="bought **{{ product.name }}**"
-                    ),
-                    targeting=targeting_pb2.TargetingRules(
-                        url_rules=[
-                            targeting_pb2.UrlRule(
-                                action=targeting_pb2.RULE_ACTION_INCLUDE,
-                                match_type=targeting_pb2.MATCH_TYPE_CONTAINS,
-                                pattern="/products/",
-                            )
-                        ]
-                    ),
-                ),
-                request_id=str(uuid.uuid4()),
-            ),
-            metadata=auth,
-            timeout=30,
-        ).campaign
-        campaigns.PublishCampaign(
-            campaigns_pb2.PublishCampaignRequest(name=draft.name), metadata=auth, timeout=30
-        )
+    auth = service_auth(platform, org, "e2e-refund")
+    site = create_site(
+        platform,
+        auth,
+        org,
+        display_name="Refund Shop",
+        domain="refund-e2e.example",
+        settings=sites_pb2.SiteSettings(
+            time_zone="Europe/Prague", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME
+        ),
+    )
+    publish_campaign(
+        platform,
+        auth,
+        site.name,
+        recent_activity_campaign(
+            title="{{ name }}", body="bought **{{ product.name }}**", url_contains="/products/"
+        ),
+    )
 
     with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('integrations').app_port}") as channel:
         # No provider secret given: integrations generates one and shows it this once.
