@@ -387,6 +387,41 @@ class ConsumerStats:
     last_commit: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
+async def park_in_dlq(
+    producer: EventProducer, msg: Message, error: Exception, *, group_id: str, attempts: int
+) -> None:
+    """Park msg in <topic>.dlq byte for byte, with headers naming the error and origin (the one DLQ
+    format every consumer writes).
+
+    If this fails the exception escapes to the consumer loop: the offset stays uncommitted and the
+    message is delivered again after a restart, so nothing is lost.
+    """
+    topic = msg.topic() or ""
+    headers: Headers = message_headers(msg)
+    headers += [
+        ("dlq.error.type", type(error).__name__.encode()),
+        ("dlq.error.message", str(error)[:1000].encode()),
+        ("dlq.source.topic", topic.encode()),
+        ("dlq.source.partition", str(msg.partition()).encode()),
+        ("dlq.source.offset", str(msg.offset()).encode()),
+        ("dlq.consumer.group", group_id.encode()),
+        ("dlq.attempts", str(attempts).encode()),
+        ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+    await producer.publish_raw(dlq_topic(topic), msg.value(), key=msg.key(), headers=headers)
+    telemetry.kafka_messages.labels(topic, group_id, "dead_lettered").inc()
+    log.error(
+        "kafka message dead-lettered",
+        extra={
+            "group": group_id,
+            "topic": topic,
+            "partition": msg.partition(),
+            "offset": msg.offset(),
+            "error": type(error).__name__,
+        },
+    )
+
+
 class EventConsumer:
     """At-least-once consumer: a handler runs per message, the offset is committed only after it
     succeeded or the message was parked in <topic>.dlq.
@@ -569,37 +604,9 @@ class EventConsumer:
         await self._dead_letter(msg, last_error, attempts=self.max_attempts)
 
     async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
-        """Park msg in <topic>.dlq byte for byte, with headers naming the error and origin.
-
-        If this fails the exception escapes run(): the offset stays uncommitted and the message
-        is delivered again after a restart, so nothing is lost.
-        """
-        topic = msg.topic() or ""
-        headers: Headers = message_headers(msg)
-        headers += [
-            ("dlq.error.type", type(error).__name__.encode()),
-            ("dlq.error.message", str(error)[:1000].encode()),
-            ("dlq.source.topic", topic.encode()),
-            ("dlq.source.partition", str(msg.partition()).encode()),
-            ("dlq.source.offset", str(msg.offset()).encode()),
-            ("dlq.consumer.group", self.group_id.encode()),
-            ("dlq.attempts", str(attempts).encode()),
-            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
         assert self._dlq_producer is not None
-        await self._dlq_producer.publish_raw(dlq_topic(topic), msg.value(), key=msg.key(), headers=headers)
+        await park_in_dlq(self._dlq_producer, msg, error, group_id=self.group_id, attempts=attempts)
         self.stats.dead_lettered += 1
-        telemetry.kafka_messages.labels(topic, self.group_id, "dead_lettered").inc()
-        log.error(
-            "kafka message dead-lettered",
-            extra={
-                "group": self.group_id,
-                "topic": topic,
-                "partition": msg.partition(),
-                "offset": msg.offset(),
-                "error": type(error).__name__,
-            },
-        )
 
     # Callbacks below run on the consumer thread, inside poll().
 

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
@@ -16,7 +15,6 @@ from shared import telemetry
 from shared.kafka_bus import (
     DEV_CONSUMER_CONFIG,
     EventProducer,
-    Headers,
     InvalidEnvelope,
     KafkaBusError,
     PermanentError,
@@ -25,6 +23,7 @@ from shared.kafka_bus import (
     dlq_topic,
     ensure_topics,
     message_headers,
+    park_in_dlq,
 )
 
 log = logging.getLogger(__name__)
@@ -208,33 +207,10 @@ class BatchConsumer:
         self.stats.committed.update(next_offsets)
 
     async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
-        """Park msg in <topic>.dlq byte for byte with the same dlq.* headers as EventConsumer. If this
-        fails the exception escapes run() before the commit, so the message is not lost."""
-        topic = msg.topic() or ""
-        headers: Headers = message_headers(msg)
-        headers += [
-            ("dlq.error.type", type(error).__name__.encode()),
-            ("dlq.error.message", str(error)[:1000].encode()),
-            ("dlq.source.topic", topic.encode()),
-            ("dlq.source.partition", str(msg.partition()).encode()),
-            ("dlq.source.offset", str(msg.offset()).encode()),
-            ("dlq.consumer.group", self.group_id.encode()),
-            ("dlq.attempts", str(attempts).encode()),
-            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
+        """Park msg in <topic>.dlq exactly as EventConsumer does (shared.kafka_bus.park_in_dlq)."""
         assert self._dlq is not None
-        await self._dlq.publish_raw(dlq_topic(topic), msg.value(), key=msg.key(), headers=headers)
+        await park_in_dlq(self._dlq, msg, error, group_id=self.group_id, attempts=attempts)
         self.stats.dead_lettered += 1
-        telemetry.kafka_messages.labels(topic, self.group_id, "dead_lettered").inc()
-        log.error(
-            "kafka message dead-lettered",
-            extra={
-                "group": self.group_id,
-                "topic": topic,
-                "offset": msg.offset(),
-                "error": type(error).__name__,
-            },
-        )
 
     # Callbacks below run on the consumer thread, inside consume().
 
