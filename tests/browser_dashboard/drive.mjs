@@ -20,7 +20,7 @@ const browser = await chromium.launch({ executablePath: spec.chromium, args: [..
 const major = browser.version().split(".")[0];
 const HUMAN_UA = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
 const context = await browser.newContext({
-  viewport: spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 },
+  viewport: spec.viewport ?? (spec.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 }),
   ...(spec.human ? { userAgent: HUMAN_UA } : {}),
 });
 await context.addInitScript((edge) => { window.__SP_EDGE_URL__ = edge; }, spec.edge);
@@ -59,6 +59,51 @@ async function signUp(email, password) {
   await page.getByLabel("Password").fill(password);
   await page.getByLabel("Organization name (optional)").fill("Trail Shoes s.r.o.");
   await page.getByTestId("signup-submit").click();
+}
+
+async function logIn(email, password) {
+  await page.goto(url("login"));
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByTestId("login-submit").click();
+  return outcome("login", 'h1:text-is("Sites")');
+}
+
+/** Waits until no "Loading…" status is left on the screen (bounded), so a screenshot shows the result. */
+async function settled(ms = 15_000) {
+  await page.waitForFunction(
+    () => ![...document.querySelectorAll('[role="status"]')].some((e) => e.textContent?.startsWith("Loading")),
+    undefined,
+    { timeout: ms },
+  ).catch(() => undefined);
+}
+
+/** Does the document scroll sideways? And which elements stick out past the viewport (for the report)? */
+async function overflow() {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const culprits = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= width + 0.5) continue;
+      // Content inside a horizontally scrolling box (a table) is fine: the box itself is what counts. An
+      // absolutely positioned element escapes such a box unless the box (or something inside it) is positioned.
+      const fixedOrAbsolute = (e) => ["absolute", "fixed"].includes(getComputedStyle(e).position);
+      let escapes = fixedOrAbsolute(el);
+      let clipped = false;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        const positioned = style.position !== "static";
+        if (!escapes && ["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) { clipped = true; break; }
+        if (escapes && positioned) {
+          escapes = fixedOrAbsolute(p);
+          if (!escapes && ["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) { clipped = true; break; }
+        }
+      }
+      if (!clipped) culprits.push(`${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).split(" ").join(".") : ""} right=${Math.round(r.right)}`);
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: width, culprits: culprits.slice(0, 10) };
+  });
 }
 
 const scenarios = {
@@ -170,6 +215,79 @@ const scenarios = {
     out.steps.analytics.impressions = await text('[data-testid="kpi-impressions"]');
     out.steps.analytics.site = await page.getByLabel("Site").evaluate((s) => s.selectedOptions[0]?.textContent ?? "");
     out.steps.analytics.kpis = await text('[data-testid="kpis"]');
+  },
+
+  // The owner's Analytics screen for a site with events: campaign names in the table, the funnel, and a
+  // scheduled report created first with a bad recipient (the server's violation beside the field), then fixed.
+  async insights() {
+    if (!(await logIn(spec.email, spec.password))) return;
+    await page.goto(url("analytics"));
+    if (!(await outcome("analytics", '[data-testid="campaign-metrics"]'))) return;
+    out.steps.analytics.campaigns = await page.getByTestId("campaign-name").allInnerTexts();
+    await page.locator('[data-testid="funnel"], [data-testid="empty"]:has-text("first step")').first().waitFor().catch(() => undefined);
+    out.steps.funnel = await page.locator('[data-testid="funnel-step"]').evaluateAll((items) =>
+      items.map((li) => ({
+        label: li.querySelector('[data-testid="funnel-label"]')?.textContent ?? "",
+        visitors: li.querySelector('[data-testid="funnel-visitors"]')?.textContent ?? "",
+        rates: li.querySelector('[data-testid="funnel-rates"]')?.textContent ?? "",
+        barWidth: li.querySelector(".funnel-bar")?.style.width ?? "",
+      })),
+    );
+    out.steps.funnelEmpty = await text('[data-testid="empty"]');
+    await page.locator(".funnel").first().scrollIntoViewIfNeeded().catch(() => undefined);
+    await shot("funnel");
+
+    await page.getByTestId("new-report").click();
+    const form = page.getByTestId("report-form");
+    await form.getByLabel("Report name").fill(spec.report);
+    await form.getByLabel("Frequency").selectOption({ label: "Weekly" });
+    await form.getByLabel("Recipients").fill(`${spec.recipient}, ${spec.badRecipient}`);
+    await page.getByTestId("save-report").click();
+    await form.locator('[data-testid="field-error"], [data-testid="error"]').first().waitFor().catch(() => undefined);
+    await outcome("badReport", '[data-testid="report-row"]');
+    const recipients = form.getByLabel("Recipients");
+    out.steps.badReport.describedBy = await recipients.evaluate((el) =>
+      (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" | "),
+    ).catch(() => "");
+    out.steps.badReport.invalid = await recipients.getAttribute("aria-invalid").catch(() => null);
+    await recipients.fill(spec.recipient);
+    await page.getByTestId("save-report").click();
+    await page.locator(`[data-testid="report-row"]:has-text("${spec.report}"), [data-testid="report-form"] [data-testid="error"]`).first().waitFor().catch(() => undefined);
+    if (!(await outcome("report", `[data-testid="report-row"]:has-text("${spec.report}")`))) return;
+    out.steps.report.rows = await page.getByTestId("report-row").allInnerTexts();
+    out.steps.report.notice = await text('[data-testid="report-notice"]');
+  },
+
+  // Phone width: every main screen, the document must not scroll sideways; the menu collapses.
+  async phone() {
+    if (!(await logIn(spec.email, spec.password))) return;
+    out.steps.menu = {
+      toggleVisible: await page.locator(".menu-toggle").isVisible(),
+      navVisibleBefore: await page.locator("nav#nav").isVisible(),
+    };
+    await page.locator(".menu-toggle").click();
+    out.steps.menu.navVisibleOpen = await page.locator("nav#nav").isVisible();
+    out.steps.menu.expanded = await page.locator(".menu-toggle").getAttribute("aria-expanded");
+    await shot("menu");
+    await page.locator("nav#nav").getByRole("link", { name: "Sites & campaigns" }).click();
+    out.steps.menu.navVisibleAfterChoosing = await page.locator("nav#nav").isVisible();
+    const screens = {};
+    for (const [name, hash, heading] of spec.screens) {
+      if (hash === "@first-site") {
+        await page.goto(url("sites"));
+        await page.locator('[data-testid="site-list"] a').first().click();
+      } else if (hash === "@first-campaign") {
+        await page.locator('[data-testid="campaign-table"] a').first().click();
+      } else {
+        await page.goto(url(hash));
+      }
+      await page.locator(heading ? `h1:text-is("${heading}")` : "h1").first().waitFor().catch(() => undefined);
+      await settled();
+      await page.waitForTimeout(300);
+      screens[name] = { heading: await text("h1"), errors: await text('[data-testid="error"]'), ...(await overflow()) };
+      await shot(name);
+    }
+    out.steps.screens = screens;
   },
 
   async firstload() {

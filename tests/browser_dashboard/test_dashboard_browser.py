@@ -6,6 +6,7 @@ import json
 import re
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,14 @@ from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, Pri
 from socialproof.analytics.v1 import metrics_pb2, metrics_pb2_grpc
 from socialproof.common.v1 import common_pb2
 from socialproof.events.v1 import activity_pb2
-from socialproof.notifications.v1 import activities_pb2, activities_pb2_grpc, sites_pb2, sites_pb2_grpc
+from socialproof.notifications.v1 import (
+    activities_pb2,
+    activities_pb2_grpc,
+    campaigns_pb2,
+    campaigns_pb2_grpc,
+    sites_pb2,
+    sites_pb2_grpc,
+)
 
 from .conftest import ARTIFACTS, REPO, drive
 
@@ -236,3 +244,189 @@ def test_published_campaign_shows_a_purchase_on_the_owners_page_and_analytics_sh
     assert analytics["ok"], analytics
     assert analytics["site"] == "Trail Shoes"
     assert int(analytics["impressions"]) == humans >= 1, analytics
+
+
+# ---- Analytics: campaign names, the funnel, scheduled reports; and the main screens at phone width
+
+HUMAN_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def metric_totals(platform: Platform, site: str, org_id: str) -> metrics_pb2.MetricValues:
+    """Human (non-bot) totals of the last hour as analytics' MetricsService counts them."""
+    now = datetime.now(UTC)
+    query = metrics_pb2.QueryMetricsRequest(parent=site, granularity=metrics_pb2.GRANULARITY_HOUR)
+    query.time_range.start_time.FromDatetime(now - timedelta(hours=1))
+    query.time_range.end_time.FromDatetime(now + timedelta(hours=1))
+    with _channel(platform, "analytics") as channel:
+        reply = metrics_pb2_grpc.MetricsServiceStub(channel).QueryMetrics(
+            query, metadata=_auth(platform, org_id), timeout=10
+        )
+    return reply.totals
+
+
+def post_widget_events(edge: str, site_key: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """One batch through the edge's public ingest route, as the widget on a shop page sends it."""
+    body = json.dumps({"events": events, "sent_at": _iso(datetime.now(UTC)), "widget_version": "test"})
+    request = urllib.request.Request(  # noqa: S310 (http to this platform's edge)
+        f"{edge}/v1/widget/sites/{site_key}/events",
+        data=body.encode(),
+        method="POST",
+        headers={"content-type": "text/plain", "user-agent": HUMAN_UA, "origin": "https://shop.example.com"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        answer: dict[str, Any] = json.loads(response.read() or b"{}")
+    return answer
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@pytest.fixture(scope="module")
+def analytics_data(owner_run: dict[str, Any], dashboard_platform: Platform) -> dict[str, Any]:
+    """Widget events for the owner's campaign: 3 visitors saw it, 2 clicked, 1 of those bought."""
+    steps = owner_run["steps"]
+    assert steps.get("publish", {}).get("ok"), steps
+    platform = dashboard_platform
+    site_key = steps["site"]["siteKey"]
+    with _channel(platform, "notifications") as channel:
+        site = sites_pb2_grpc.SiteServiceStub(channel).ResolveSiteKey(
+            sites_pb2.ResolveSiteKeyRequest(site_key=site_key), metadata=_auth(platform, ""), timeout=10
+        )
+        listed = campaigns_pb2_grpc.CampaignServiceStub(channel).ListCampaigns(
+            campaigns_pb2.ListCampaignsRequest(parent=site.site),
+            metadata=_auth(platform, site.org_id),
+            timeout=10,
+        )
+    campaign = next(c for c in listed.campaigns if c.display_name == "Recent purchases")
+    campaign_id = campaign.name.rsplit("/", 1)[1]
+    before = metric_totals(platform, site.site, site.org_id)
+    now = datetime.now(UTC)
+    page = "https://shop.example.com/trail-shoes"
+
+    def event(kind: str, visitor: str, seconds_ago: int, **extra: Any) -> dict[str, Any]:
+        return {
+            "event_id": str(uuid.uuid4()),
+            "type": f"WIDGET_EVENT_TYPE_{kind}",
+            "visitor_id": visitor,
+            "session_id": f"{visitor}-s1",
+            "occurred_at": _iso(now - timedelta(seconds=seconds_ago)),
+            "page_url": page,
+            **extra,
+        }
+
+    visitors = [f"funnel-{uuid.uuid4().hex[:12]}" for _ in range(3)]
+    events = [event("IMPRESSION", v, 120 - 7 * i, campaign_id=campaign_id) for i, v in enumerate(visitors)]
+    events += [event("CLICK", v, 90 - 7 * i, campaign_id=campaign_id) for i, v in enumerate(visitors[:2])]
+    events.append(event("CONVERSION", visitors[0], 60, conversion={"goal_name": "purchase"}))
+    answer = post_widget_events(platform.edge_url, site_key, events)
+    assert answer.get("accepted_count", answer.get("acceptedCount")) == len(events), answer
+
+    deadline = time.monotonic() + 45
+    while True:
+        totals = metric_totals(platform, site.site, site.org_id)
+        if totals.clicks >= before.clicks + 2 and totals.conversions >= before.conversions + 1:
+            break
+        assert time.monotonic() < deadline, f"the events never reached analytics: {totals}"
+        time.sleep(0.5)
+    return {"site": site.site, "campaign": campaign.display_name, "totals": totals}
+
+
+@pytest.fixture(scope="module")
+def insights_run(
+    owner_run: dict[str, Any], analytics_data: dict[str, Any], dashboard_platform: Platform, app_server: str
+) -> dict[str, Any]:
+    """The owner on the Analytics screen: campaign table, funnel, then a scheduled report (bad, then good)."""
+    result = drive(
+        "insights",
+        app=app_server,
+        edge=dashboard_platform.edge_url,
+        email=owner_run["email"],
+        password=PASSWORD,
+        report=f"Weekly shop summary {uuid.uuid4().hex[:6]}",
+        recipient="owner@shop.example.com",
+        badRecipient="not-an-email",
+    )
+    (ARTIFACTS / "insights.json").write_text(json.dumps(result, indent=2))
+    assert "exception" not in result, result
+    return result
+
+
+def test_analytics_table_shows_campaign_names(
+    insights_run: dict[str, Any], analytics_data: dict[str, Any]
+) -> None:
+    analytics = insights_run["steps"]["analytics"]
+    assert analytics["ok"], analytics
+    assert analytics_data["campaign"] in analytics["campaigns"], analytics
+    # Neither a raw UUID nor an all-zero row for events without a campaign.
+    assert not any(re.fullmatch(r"[0-9a-f-]{36}", name) for name in analytics["campaigns"]), analytics
+    assert all(name.strip() for name in analytics["campaigns"]), analytics
+
+
+def test_funnel_renders_for_a_site_with_data(insights_run: dict[str, Any]) -> None:
+    funnel = insights_run["steps"]["funnel"]
+    labels = [s["label"] for s in funnel]
+    assert labels == ["Saw a notification", "Clicked it", "Converted"], insights_run["steps"]
+    seen, clicked, bought = (int(re.match(r"\d+", s["visitors"]).group()) for s in funnel)  # type: ignore[union-attr]
+    # The visitor test may have added one more impression to this site; clicks and purchases are ours.
+    assert seen >= 3 and (clicked, bought) == (2, 1), funnel
+    assert funnel[0]["barWidth"] == "100%", funnel
+    assert f"{100 * clicked / seen:.1f} %" in funnel[1]["rates"], funnel
+    assert "50.0 %" in funnel[2]["rates"], "1 of the 2 who clicked converted"
+
+
+def test_scheduled_report_bad_recipient_is_shown_beside_its_field_then_a_valid_one_is_listed(
+    insights_run: dict[str, Any],
+) -> None:
+    steps = insights_run["steps"]
+    bad = steps["badReport"]
+    assert not bad["ok"], "the server refused the bad recipient"
+    message = bad["fieldErrors"].get("scheduled_report.recipients", "")
+    assert "not-an-email" in message and "is not an e-mail address" in message, bad
+    assert message in bad["describedBy"] and bad["invalid"] == "true", bad
+    assert steps["report"]["ok"], steps["report"]
+    row = next(r for r in steps["report"]["rows"] if "Weekly shop summary" in r)
+    assert "owner@shop.example.com" in row and "not-an-email" not in row, row
+    assert "Mondays at 08:00" in row, row
+
+
+PHONE_SCREENS = [
+    ("sites", "sites", "Sites"),
+    ("site", "@first-site", "Trail Shoes"),
+    ("campaign", "@first-campaign", "Recent purchases"),
+    ("analytics", "analytics", "Analytics"),
+    ("integrations", "integrations", "Integrations"),
+    ("team", "team", "Team"),
+    ("billing", "billing", "Billing"),
+    ("api-keys", "api-keys", "API keys"),
+]
+
+
+def test_main_screens_fit_a_phone(
+    owner_run: dict[str, Any], dashboard_platform: Platform, app_server: str
+) -> None:
+    # 375 x 812 (iPhone X class): the document never scrolls sideways (tables scroll inside themselves).
+    result = drive(
+        "phone",
+        app=app_server,
+        edge=dashboard_platform.edge_url,
+        email=owner_run["email"],
+        password=PASSWORD,
+        viewport={"width": 375, "height": 812},
+        screens=PHONE_SCREENS,
+    )
+    (ARTIFACTS / "phone.json").write_text(json.dumps(result, indent=2))
+    assert "exception" not in result, result
+    menu = result["steps"]["menu"]
+    assert menu["toggleVisible"] and not menu["navVisibleBefore"], menu
+    assert menu["navVisibleOpen"] and menu["expanded"] == "true", menu
+    assert not menu["navVisibleAfterChoosing"], menu
+    screens = result["steps"]["screens"]
+    assert set(screens) == {name for name, _, _ in PHONE_SCREENS}
+    for name, _, heading in PHONE_SCREENS:
+        shown = screens[name]
+        assert shown["heading"] == heading, (name, shown)
+        assert shown["scrollWidth"] <= shown["innerWidth"] == 375, (name, shown)
+        assert (ARTIFACTS / f"phone-{name}.png").is_file()

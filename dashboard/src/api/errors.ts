@@ -37,3 +37,24 @@ export function unclaimed(err: ShownError | null, claimed: string[]): string[] {
     .filter(([k]) => !claimed.some((p) => fieldError({ ...err, fields: { [k]: [""] } }, p) !== undefined))
     .map(([k, v]) => `${k}: ${v.join(" ")}`);
 }
+
+/**
+ * Folds violations of list entries ("scheduled_report.recipients[1]") into the list's own field, naming
+ * the entry the user typed, for forms that edit a repeated field in one input (e.g. comma-separated).
+ */
+export function foldEntries(err: ShownError | null, path: string, values: string[]): ShownError | null {
+  if (!err) return err;
+  const fields: Record<string, string[]> = {};
+  for (const [key, messages] of Object.entries(err.fields)) {
+    const m = /^(.*)\[(\d+)\]$/.exec(key);
+    const list = m?.[1];
+    const ours = list !== undefined && (list === path || path.endsWith("." + list) || list.endsWith("." + path));
+    if (!ours) {
+      (fields[key] ??= []).push(...messages);
+      continue;
+    }
+    const entry = values[Number(m![2])];
+    (fields[path] ??= []).push(...messages.map((t) => (entry === undefined ? t : `“${entry}” ${t}`)));
+  }
+  return { ...err, fields };
+}

@@ -1,5 +1,6 @@
-// Analytics per site: impressions/clicks over time, the campaign table, A/B and holdout results with
-// confidence intervals, and CSV export (a server stream assembled into a download).
+// Analytics per site: impressions/clicks over time, the campaign table (by campaign name), the funnel,
+// A/B and holdout results with confidence intervals, CSV export (a server stream assembled into a
+// download), and the organization's scheduled reports.
 import { useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -7,12 +8,15 @@ import { Granularity, MetricsDimension, MetricsService } from "@gen/socialproof/
 import { ExperimentService, type ConfidenceInterval } from "@gen/socialproof/analytics/v1/experiments_pb";
 import { ExportKind, ExportKindSchema, ExportService } from "@gen/socialproof/analytics/v1/exports_pb";
 import { TimeRangeSchema } from "@gen/socialproof/common/v1/common_pb";
-import { CampaignService } from "@gen/socialproof/notifications/v1/campaigns_pb";
+import { CampaignService, CampaignState, type Campaign } from "@gen/socialproof/notifications/v1/campaigns_pb";
 import { client } from "../api/transport";
 import { useOrg } from "../org";
+import { idOf } from "../router";
 import { LineChart } from "../ui/Chart";
 import { SitePicker } from "../ui/SitePicker";
-import { Async, Button, EnumField, ErrorBox, Heading, money, useAction, useCall } from "../ui/kit";
+import { Async, Button, EnumField, ErrorBox, Heading, money, useAction, useCall, type Call } from "../ui/kit";
+import { Funnel } from "./AnalyticsFunnel";
+import { ScheduledReports } from "./ScheduledReports";
 
 const DAYS = [7, 30, 90];
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -43,8 +47,28 @@ export function Analytics() {
         </div>
       </div>
       {site && <SiteAnalytics key={site + days} site={site} range={range} />}
+      <ScheduledReports />
     </section>
   );
+}
+
+/**
+ * The site's campaigns, archived ones too (ListCampaigns leaves those out unless asked): metrics name
+ * campaigns by UUID, and a campaign archived since is still in the period's numbers.
+ */
+function useCampaigns(site: string): Call<Campaign[]> {
+  return useCall(async () => {
+    const all: Campaign[] = [];
+    for (const filter of ["", `state = ${CampaignState[CampaignState.ARCHIVED]}`]) {
+      let pageToken = "";
+      do {
+        const page = await client(CampaignService).listCampaigns({ parent: site, pageSize: 100, pageToken, filter });
+        all.push(...page.campaigns);
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    }
+    return all;
+  }, [site]);
 }
 
 function SiteAnalytics({ site, range }: { site: string; range: () => ReturnType<typeof create<typeof TimeRangeSchema>> }) {
@@ -56,6 +80,10 @@ function SiteAnalytics({ site, range }: { site: string; range: () => ReturnType<
     () => client(MetricsService).queryMetrics({ parent: site, timeRange: range(), granularity: Granularity.DAY, groupBy: MetricsDimension.CAMPAIGN }),
     [site],
   );
+  const campaigns = useCampaigns(site);
+  const names = new Map((campaigns.data ?? []).map((c) => [idOf(c.name), c.displayName]));
+  // Before the names arrive (or if they cannot be loaded) a campaign is shown by a short id.
+  const campaignName = (id: string) => names.get(id) ?? (campaigns.data || campaigns.error ? `Campaign ${id.slice(0, 8)} (deleted?)` : `Campaign ${id.slice(0, 8)}…`);
   return (
     <>
       <h2>Over time</h2>
@@ -84,18 +112,25 @@ function SiteAnalytics({ site, range }: { site: string; range: () => ReturnType<
         }}
       </Async>
       <h2>Campaigns</h2>
-      <Async call={byCampaign} empty={(d) => d.series.length === 0} emptyText="No campaign has been shown in this period.">
+      <Async
+        call={byCampaign}
+        empty={(d) => campaignRows(d.series).length === 0}
+        emptyText="No campaign has been shown in this period."
+      >
         {(d) => (
-          <table>
+          <table data-testid="campaign-metrics">
             <thead>
               <tr>
                 <th scope="col">Campaign</th><th scope="col">Impressions</th><th scope="col">Clicks</th><th scope="col">CTR</th><th scope="col">Conversions</th>
               </tr>
             </thead>
             <tbody>
-              {d.series.map((s) => (
-                <tr key={s.groupKey}>
-                  <td>{s.groupLabel || s.groupKey}{s.holdout && " (holdout)"}</td>
+              {campaignRows(d.series).map((s) => (
+                <tr key={s.groupKey || "none"}>
+                  <td data-testid="campaign-name">
+                    {s.groupKey ? s.groupLabel || campaignName(s.groupKey) : <em>Not from a notification</em>}
+                    {s.holdout && " (holdout)"}
+                  </td>
                   <td>{String(s.totals?.impressions ?? 0n)}</td>
                   <td>{String(s.totals?.clicks ?? 0n)}</td>
                   <td>{pct(s.totals?.clickThroughRate ?? 0)}</td>
@@ -106,14 +141,23 @@ function SiteAnalytics({ site, range }: { site: string; range: () => ReturnType<
           </table>
         )}
       </Async>
-      <Experiments site={site} range={range} />
+      {campaigns.error && <ErrorBox error={campaigns.error} title="Campaign names could not be loaded" />}
+      <Funnel site={site} range={range} campaigns={campaigns.data ?? []} />
+      <Experiments campaigns={campaigns} range={range} />
       <Export site={site} range={range} />
     </>
   );
 }
 
-function Experiments({ site, range }: { site: string; range: () => ReturnType<typeof create<typeof TimeRangeSchema>> }) {
-  const campaigns = useCall(() => client(CampaignService).listCampaigns({ parent: site, pageSize: 100 }), [site]);
+/**
+ * Rows of the campaign table: events without a campaign (page views, goals) form a group with an empty
+ * key; it is shown only when it has numbers (conversions), never as an all-zero row.
+ */
+function campaignRows<S extends { groupKey: string; totals?: { impressions: bigint; clicks: bigint; conversions: bigint } }>(series: S[]): S[] {
+  return series.filter((s) => s.groupKey || (s.totals && s.totals.impressions + s.totals.clicks + s.totals.conversions > 0n));
+}
+
+function Experiments({ campaigns, range }: { campaigns: Call<Campaign[]>; range: () => ReturnType<typeof create<typeof TimeRangeSchema>> }) {
   const [campaign, setCampaign] = useState("");
   const results = useCall(
     () => (campaign ? client(ExperimentService).getExperimentResults({ campaign, timeRange: range(), confidenceLevel: 0.95 }) : Promise.resolve(null)),
@@ -122,13 +166,13 @@ function Experiments({ site, range }: { site: string; range: () => ReturnType<ty
   return (
     <>
       <h2>A/B tests and holdout</h2>
-      <Async call={campaigns} empty={(d) => d.campaigns.length === 0} emptyText="No campaigns on this site.">
+      <Async call={campaigns} empty={(d) => d.length === 0} emptyText="No campaigns on this site.">
         {(d) => (
           <div className="field">
             <label htmlFor="exp-campaign">Campaign</label>
             <select id="exp-campaign" value={campaign} onChange={(e) => setCampaign(e.target.value)}>
               <option value="">Choose…</option>
-              {d.campaigns.map((c) => (
+              {d.map((c) => (
                 <option key={c.name} value={c.name}>{c.displayName}</option>
               ))}
             </select>
