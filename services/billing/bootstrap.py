@@ -46,6 +46,8 @@ class BillingSettings(ServiceSettings):
     # localstripe rejects `proration_behavior` (it always prorates); api.stripe.com needs it.
     stripe_proration_behavior: bool = True
     stripe_webhook_secret: SecretStr = SecretStr("")
+    # Handed to the browser with a SetupIntent (Stripe.js needs it); public by design.
+    stripe_publishable_key: str = ""
     stripe_webhook_tolerance_seconds: int = 300
     smtp_url: str | None = None
     mail_sender: str = "SocialProof Billing <billing@socialproof.localhost>"
@@ -103,7 +105,7 @@ def build(settings: BillingSettings) -> RpcServer:
             UsageService=UsageServicer(billing),
             SubscriptionService=SubscriptionServicer(billing),
             InvoiceService=InvoiceServicer(billing),
-            BillingAccountService=BillingAccountServicer(billing),
+            BillingAccountService=BillingAccountServicer(billing, settings.stripe_publishable_key),
             StripeWebhookService=StripeWebhookServicer(billing),
         )
         prefix = settings.topic_prefix
@@ -124,8 +126,10 @@ def build(settings: BillingSettings) -> RpcServer:
             await ensure_topics(bootstrap, [prefix + t for t in ("usage", "users", "billing")])
             await provider.ensure_plans(await plans.all_versions())
             await billing.reconcile_counters()
-            # Alerts queued before a crash are delivered now.
+            # Alerts and resets queued before a crash are delivered now; periods that started while
+            # the service was down are announced.
             await billing.deliver_alerts()
+            await billing.start_new_periods()
             tasks.extend(asyncio.create_task(c.run()) for c in consumers)
             tasks.append(asyncio.create_task(_every(settings.reconcile_interval_seconds, billing)))
 
@@ -157,6 +161,7 @@ async def _every(seconds: float, billing: Billing) -> None:
         try:
             await billing.reconcile_counters()
             await billing.deliver_alerts()
+            await billing.start_new_periods()
         except Exception:
             log.exception("billing reconciliation failed")
 

@@ -1,4 +1,5 @@
-"""Billing's second entry point: consumers of `usage` (UsageRecorded) and `users` (OrganizationCreated)."""
+"""Billing's second entry point: consumers of `usage` (UsageRecorded) and `users` (OrganizationCreated,
+OrganizationDeleted, OrganizationRestored)."""
 
 from __future__ import annotations
 
@@ -31,15 +32,25 @@ def usage_handler(billing: Billing) -> Handler:
 
 def users_handler(billing: Billing) -> Handler:
     async def handle(event: ReceivedEvent) -> None:
-        if event.envelope.event_type != users_events_pb2.OrganizationCreated.DESCRIPTOR.full_name:
-            return
-        created = event.payload(users_events_pb2.OrganizationCreated)
-        await billing.open_account(
-            event.event_id,
-            created.org_id,
-            created.display_name,
-            created.billing_email,
-            created.create_time.ToDatetime(tzinfo=UTC),
-        )
+        kind = event.envelope.event_type
+        if kind == users_events_pb2.OrganizationCreated.DESCRIPTOR.full_name:
+            created = event.payload(users_events_pb2.OrganizationCreated)
+            await billing.open_account(
+                event.event_id,
+                created.org_id,
+                created.display_name,
+                created.billing_email,
+                created.create_time.ToDatetime(tzinfo=UTC),
+            )
+        elif kind == users_events_pb2.OrganizationDeleted.DESCRIPTOR.full_name:
+            deleted = event.payload(users_events_pb2.OrganizationDeleted)
+            await billing.close_account(
+                event.event_id,
+                deleted.org_id or event.envelope.org_id,
+                purged=deleted.stage == users_events_pb2.ORGANIZATION_DELETION_STAGE_PURGED,
+            )
+        elif kind == users_events_pb2.OrganizationRestored.DESCRIPTOR.full_name:
+            restored = event.payload(users_events_pb2.OrganizationRestored)
+            await billing.reopen_account(event.event_id, restored.org_id or event.envelope.org_id)
 
     return handle

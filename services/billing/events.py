@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 PlanChangeReason = ev.PlanChangeReason
 SubscriptionChangeType = ev.SubscriptionChangeType
+QuotaResetReason = ev.QuotaResetReason
 
 
 def _limits(plan: Plan) -> ev.PlanLimitsSnapshot:
@@ -68,6 +69,23 @@ def subscription_changed(
     )
 
 
+def site_cap_reached(
+    org_id: str, site_id: str, period: Period, used: int, limit: int, revision: int
+) -> ev.QuotaExceeded:
+    """A site at its budget again after a budget change whose 100% alert was already sent this period."""
+    return ev.QuotaExceeded(
+        org_id=org_id,
+        site_id=site_id,
+        metric=ev.USAGE_METRIC_IMPRESSIONS,
+        used=used,
+        limit=limit,
+        serving_stopped=True,
+        period_start_time=timestamp(period.start),
+        period_end_time=timestamp(period.end),
+        entitlements_revision=revision,
+    )
+
+
 def quota_alert(alert: PendingAlert) -> ev.QuotaWarning | ev.QuotaExceeded:
     metric = enum(ev.UsageMetric, alert.metric)
     if alert.threshold_percent == EXCEEDED_PERCENT:
@@ -94,11 +112,21 @@ def quota_alert(alert: PendingAlert) -> ev.QuotaWarning | ev.QuotaExceeded:
     )
 
 
-def quota_reset(org_id: str, period: Period, used: int, limit: int | None, revision: int) -> ev.QuotaReset:
+def quota_reset(
+    org_id: str,
+    period: Period,
+    used: int,
+    limit: int | None,
+    revision: int,
+    *,
+    reason: int = ev.QUOTA_RESET_REASON_PLAN_CHANGED,
+    site_id: str = "",
+) -> ev.QuotaReset:
     reset = ev.QuotaReset(
         org_id=org_id,
+        site_id=site_id,
         metric=ev.USAGE_METRIC_IMPRESSIONS,
-        reason=ev.QUOTA_RESET_REASON_PLAN_CHANGED,
+        reason=enum(ev.QuotaResetReason, reason),
         used=used,
         period_start_time=timestamp(period.start),
         period_end_time=timestamp(period.end),

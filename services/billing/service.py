@@ -4,24 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import stripe
 from google.protobuf.message import Message
 
 from services.billing import events
-from services.billing.adapters.accounts import AccountRow, BillingRepository, PendingAlert
+from services.billing.adapters.accounts import (
+    RESET_PERIOD_STARTED,
+    AccountRow,
+    BillingRepository,
+    PendingAlert,
+    PendingReset,
+    SiteBudgetRow,
+)
 from services.billing.adapters.outbound import AlertMailer, BillingEvents, UsageCounters
 from services.billing.adapters.payment_provider import (
+    CustomerDetails,
     PaymentProvider,
+    ProviderCheckout,
     ProviderInvoice,
+    ProviderSetup,
     ProviderSubscription,
     subscription_from_dict,
 )
 from services.billing.adapters.plan_repository import PlanRepository
+from services.billing.domain.billing_details import (
+    BillingDetails,
+    details_violations,
+    mask_violations,
+    merged,
+    stripe_address,
+)
 from services.billing.domain.dunning import (
     ACTIVE,
     Dunning,
@@ -44,10 +62,11 @@ from services.billing.domain.quotas import (
     is_capped,
     new_alerts,
 )
-from services.billing.events import PlanChangeReason, SubscriptionChangeType
+from services.billing.events import PlanChangeReason, QuotaResetReason, SubscriptionChangeType
 from shared.crypto import KeyRing
 from shared.db import Database
 from shared.errors import (
+    Aborted,
     FailedPrecondition,
     FieldViolation,
     InvalidArgument,
@@ -56,6 +75,8 @@ from shared.errors import (
     validate,
 )
 from shared.kafka_bus import PermanentError
+
+log = logging.getLogger("socialproof.billing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +119,50 @@ class PlanCatalog:
 CONSUMER_USAGE = "usage"
 CONSUMER_USERS = "users"
 MAX_WEBHOOK_BYTES = 256 * 1024
+#: Caps reached in periods that ended longer ago than this get no QuotaReset (a fresh deployment
+#: or a long outage must not announce resets of caps nobody cares about any more).
+RESET_LOOKBACK = timedelta(days=35)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def version_tag(when: datetime) -> str:
+    """An etag from a row's update time (microseconds, integer math: no float rounding)."""
+    return str((when - _EPOCH) // timedelta(microseconds=1))
+
+
+@dataclass(frozen=True, slots=True)
+class BillingAccountView:
+    account: AccountRow
+    details: BillingDetails
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudgetView:
+    org_id: str
+    site_id: str
+    monthly_impressions: int
+    used_impressions: int
+    update_time: datetime
+
+    @property
+    def etag(self) -> str:
+        return version_tag(self.update_time)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudgetPage:
+    budgets: list[SiteBudgetView]
+    next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePreview:
+    invoice: ProviderInvoice | None
+    amount_due_now: int
+    next_period_price: int
+    currency_code: str
+    effective_time: datetime
+    starts_trial: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +317,10 @@ class Billing:
                 return False
             # Usage may arrive before OrganizationCreated (other topic): the account starts on Free.
             account, _ = await self._ensure_account(repo, org_id, window_start)
+            if account.deleted:
+                # A deleted organization is no longer metered (its widget is not served anyway);
+                # the event is still marked so a replay after a restore does not count it either.
+                return False
             plan = await self._plan_of(account)
             period = usage_period(account.period_anchor, window_start)
             org_total, site_total = await repo.add_usage(
@@ -417,46 +486,144 @@ class Billing:
             usage_period(account.period_anchor, now),
         )
 
+    async def _target_price(
+        self, slug: str, interval: BillingInterval | None, account: AccountRow
+    ) -> tuple[Plan, BillingInterval]:
+        """The plan on sale for `slug` and the interval to buy: the requested one, else the current
+        one, else monthly (from Free)."""
+        target = await self._plans.current(slug)
+        chosen = interval or (
+            BillingInterval(account.billing_interval) if account.billing_interval else BillingInterval.MONTH
+        )
+        with validate("Invalid plan change") as v:
+            v.check(target is not None, "plan", "is not a plan on sale")
+            if target is not None and not target.is_free:
+                v.check(target.price_for(chosen) is not None, "billing_interval", "is not sold for this plan")
+        assert target is not None
+        return target, chosen
+
     async def change_plan(
-        self, org_id: str, slug: str, interval: BillingInterval, payment_method_id: str, start_trial: bool
+        self,
+        org_id: str,
+        slug: str,
+        interval: BillingInterval | None,
+        payment_method_id: str,
+        start_trial: bool,
+        expected_amount_due: int | None = None,
     ) -> SubscriptionView:
         """Moves to a paid plan (creating the Stripe subscription with the payment method) or between
         paid plans with proration. Applied from Stripe's answer at once, so an upgrade lifts a cap
         immediately; the webhooks that follow are idempotent re-syncs."""
-        target = await self._plans.current(slug)
-        with validate("Invalid plan change") as v:
-            v.check(target is not None, "plan", "is not a plan on sale")
-            if target is not None and not target.is_free:
-                v.check(
-                    target.price_for(interval) is not None, "billing_interval", "is not sold for this plan"
-                )
-        assert target is not None
         current = await self.subscription(org_id)
         account = current.account
+        target, chosen = await self._target_price(slug, interval, account)
         if target.is_free:
             raise FailedPrecondition("To move to Free, cancel the subscription", reason="USE_CANCEL_FOR_FREE")
         if not account.stripe_customer_id:
             raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
-        price = target.price_for(interval)
+        price = target.price_for(chosen)
         assert price is not None
+        trial = self._trial_days(account, target) if start_trial else 0
         if payment_method_id:
             await self._attach(org_id, account.stripe_customer_id, payment_method_id)
-        elif not account.payment_method_id and not (start_trial and not account.trial_used):
+        elif not account.payment_method_id and not trial:
             raise InvalidArgument(
                 "A payment method is required",
                 violations=[
                     FieldViolation("payment_method_id", "is required for a paid plan without a trial")
                 ],
             )
+        if expected_amount_due is not None:
+            # Nobody is charged an amount they were not shown (PreviewSubscriptionChange).
+            due = 0 if trial else (await self._preview_invoice(account, price.stripe_plan_id)).amount_due
+            if due != expected_amount_due:
+                raise FailedPrecondition(
+                    "The amount due changed since it was shown; preview the change again",
+                    reason="AMOUNT_DUE_CHANGED",
+                    metadata={"amount_due": str(due), "currency_code": price.currency_code},
+                )
         if account.stripe_subscription_id:
             remote = await self._provider.change_plan(account.stripe_subscription_id, price.stripe_plan_id)
         else:
-            trial = target.trial_days if start_trial and not account.trial_used else 0
             remote = await self._provider.create_subscription(
                 account.stripe_customer_id, price.stripe_plan_id, trial, org_id
             )
         await self.apply_subscription(remote, stripe_event_id="")
         return await self.subscription(org_id)
+
+    @staticmethod
+    def _trial_days(account: AccountRow, target: Plan) -> int:
+        """The trial a first paid subscription gets (one per organization, ever)."""
+        if account.trial_used or account.stripe_subscription_id:
+            return 0
+        return target.trial_days
+
+    async def _preview_invoice(self, account: AccountRow, stripe_plan_id: str) -> ProviderInvoice:
+        assert account.stripe_customer_id
+        return await self._provider.preview_change(
+            account.stripe_customer_id, account.stripe_subscription_id, stripe_plan_id
+        )
+
+    async def preview_change(self, org_id: str, slug: str, interval: BillingInterval | None) -> ChangePreview:
+        """What ChangeSubscriptionPlan would charge now and from the next period; changes nothing.
+        A first paid subscription with a trial still available is previewed as that trial (the
+        change itself takes it only with start_trial)."""
+        current = await self.subscription(org_id)
+        account = current.account
+        target, chosen = await self._target_price(slug, interval, account)
+        if target.is_free:
+            raise FailedPrecondition("To move to Free, cancel the subscription", reason="USE_CANCEL_FOR_FREE")
+        if not account.stripe_customer_id:
+            raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
+        price = target.price_for(chosen)
+        assert price is not None
+        now = self.clock()
+        if self._trial_days(account, target):
+            return ChangePreview(None, 0, price.amount_minor, price.currency_code, now, True)
+        invoice = await self._preview_invoice(account, price.stripe_plan_id)
+        return ChangePreview(
+            invoice,
+            invoice.amount_due,
+            price.amount_minor,
+            invoice.currency_code or price.currency_code,
+            now,
+            False,
+        )
+
+    async def create_checkout(
+        self,
+        org_id: str,
+        slug: str,
+        interval: BillingInterval,
+        success_url: str,
+        cancel_url: str,
+        request_id: str,
+    ) -> ProviderCheckout:
+        """A Stripe-hosted checkout for a first paid subscription; the subscription arrives by
+        webhook (customer.subscription.created), like any other."""
+        current = await self.subscription(org_id)
+        account = current.account
+        target, chosen = await self._target_price(slug, interval, account)
+        if target.is_free:
+            raise FailedPrecondition("Free needs no checkout", reason="USE_CANCEL_FOR_FREE")
+        if account.stripe_subscription_id:
+            raise FailedPrecondition(
+                "The organization already has a paid subscription: change its plan instead",
+                reason="ALREADY_SUBSCRIBED",
+            )
+        if not account.stripe_customer_id:
+            raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
+        price = target.price_for(chosen)
+        assert price is not None
+        return await self._provider.create_checkout_session(
+            account.stripe_customer_id,
+            price.stripe_plan_id,
+            self._trial_days(account, target),
+            org_id,
+            success_url,
+            cancel_url,
+            request_id,
+        )
 
     async def _attach(self, org_id: str, customer_id: str, payment_method_id: str) -> None:
         method = await self._provider.attach_payment_method(customer_id, payment_method_id)
@@ -476,6 +643,9 @@ class Billing:
         if not current.account.stripe_customer_id:
             raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
         await self._attach(org_id, current.account.stripe_customer_id, payment_method_id)
+        if current.account.dunning_state != DunningState.ACTIVE:
+            # "Retries open past-due invoices with it": the invoice.paid webhook then ends dunning.
+            await self._provider.retry_open_invoices(current.account.stripe_customer_id)
         return await self.subscription(org_id)
 
     async def cancel(self, org_id: str, immediately: bool) -> SubscriptionView:
@@ -584,7 +754,7 @@ class Billing:
         updated = await repo.account(account.org_id)
         assert updated is not None
         capped = is_capped(used, new_plan.limits.monthly_impressions)
-        serving = not capped and dunning.effective(now).serving_allowed
+        serving = not capped and dunning.effective(now).serving_allowed and not updated.deleted
         if plan_changed:
             if ended:
                 reason = PlanChangeReason.PLAN_CHANGE_REASON_SUBSCRIPTION_ENDED
@@ -611,7 +781,7 @@ class Billing:
                 )
         if ended and account.stripe_subscription_id:
             change = SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_ENDED
-        elif not account.stripe_subscription_id:
+        elif not account.stripe_subscription_id and not ended:
             change = SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_CREATED
         elif remote.cancel_at_period_end and not account.cancel_at_period_end:
             change = SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_CANCEL_SCHEDULED
@@ -714,8 +884,10 @@ class Billing:
         plan = await self._plan_of(updated)
         period = usage_period(updated.period_anchor, now)
         used = await self._used(repo, account.org_id, period)
-        serving = after.effective(now).serving_allowed and not is_capped(
-            used, plan.limits.monthly_impressions
+        serving = (
+            after.effective(now).serving_allowed
+            and not is_capped(used, plan.limits.monthly_impressions)
+            and not updated.deleted
         )
         kind = (
             SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_PAYMENT_SUCCEEDED
@@ -739,3 +911,381 @@ class Billing:
                     ),
                 )
             )
+
+    # ---- invoices ----------------------------------------------------------------------------
+
+    async def invoice(self, org_id: str, invoice_id: str) -> ProviderInvoice:
+        """One invoice of the organization; another customer's invoice is NOT_FOUND (its existence
+        is not revealed)."""
+        current = await self.subscription(org_id)
+        customer = current.account.stripe_customer_id
+        found = await self._provider.get_invoice(invoice_id) if customer else None
+        if found is None or found.customer_id != customer:
+            raise NotFound(
+                "The invoice does not exist",
+                reason="INVOICE_NOT_FOUND",
+                metadata={"invoice": f"organizations/{org_id}/invoices/{invoice_id}"},
+            )
+        return found
+
+    async def plan_names(self, stripe_plan_ids: set[str]) -> dict[str, str]:
+        """ "plans/{plan}" of each known Stripe plan id (invoice lines name what they charge for)."""
+        names: dict[str, str] = {}
+        for stripe_plan_id in stripe_plan_ids:
+            found = await self._plans.by_stripe_plan_id(stripe_plan_id)
+            if found is not None:
+                names[stripe_plan_id] = found[0].name
+        return names
+
+    # ---- billing account ---------------------------------------------------------------------
+
+    def _details_of(self, account: AccountRow) -> BillingDetails:
+        address: dict[str, str] = {}
+        if account.billing_address:
+            address = json.loads(self._keyring.decrypt_str(account.billing_address, aad=account.org_id))
+        return BillingDetails(
+            billing_email=self._email_of(account) or "",
+            company_name=account.company_name,
+            address=address,
+            tax_id=account.tax_id,
+        )
+
+    async def billing_account(self, org_id: str) -> BillingAccountView:
+        async with self._db.session() as session:
+            account = await BillingRepository(session).account(org_id)
+        if account is None:
+            raise NotFound("The organization has no billing account", reason="BILLING_ACCOUNT_NOT_FOUND")
+        return BillingAccountView(account, self._details_of(account))
+
+    async def update_billing_account(
+        self, org_id: str, change: BillingDetails, paths: list[str], etag: str
+    ) -> BillingAccountView:
+        """Changes the masked billing details and syncs them to the Stripe customer. Stripe is
+        called inside the row lock, so two concurrent updates cannot leave Stripe and us apart."""
+        with validate("Invalid billing account") as v:
+            for violation in mask_violations(paths):
+                v.add(violation.field, violation.description)
+            for violation in details_violations(change, paths, "billing_account"):
+                v.add(violation.field, violation.description)
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            account = await repo.account(org_id, for_update=True)
+            if account is None:
+                raise NotFound("The organization has no billing account", reason="BILLING_ACCOUNT_NOT_FOUND")
+            if etag and etag != version_tag(account.update_time):
+                raise Aborted("The billing account changed since it was read", reason="ETAG_MISMATCH")
+            if not account.stripe_customer_id:
+                raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
+            details = merged(self._details_of(account), change, paths)
+            await self._provider.update_customer(
+                account.stripe_customer_id,
+                CustomerDetails(
+                    name=details.company_name or account.display_name or org_id,
+                    email=details.billing_email,
+                    address=stripe_address(details.address) if any(details.address.values()) else {},
+                    tax_id=details.tax_id,
+                ),
+            )
+            address = {k: v for k, v in details.address.items() if v}
+            await repo.update_account(
+                org_id,
+                bump_revision=False,
+                billing_email=self._keyring.encrypt(details.billing_email, aad=org_id)
+                if details.billing_email
+                else None,
+                company_name=details.company_name,
+                billing_address=self._keyring.encrypt(json.dumps(address), aad=org_id) if address else None,
+                tax_id=details.tax_id,
+            )
+        return await self.billing_account(org_id)
+
+    async def create_payment_method_setup(self, org_id: str, request_id: str) -> ProviderSetup:
+        current = await self.subscription(org_id)
+        if not current.account.stripe_customer_id:
+            raise FailedPrecondition("The billing account is not ready yet", reason="CUSTOMER_NOT_READY")
+        return await self._provider.create_setup_intent(
+            current.account.stripe_customer_id, org_id, request_id
+        )
+
+    # ---- site budgets ------------------------------------------------------------------------
+
+    async def _account_or_404(
+        self, repo: BillingRepository, org_id: str, *, for_update: bool = False
+    ) -> AccountRow:
+        account = await repo.account(org_id, for_update=for_update)
+        if account is None:
+            raise NotFound("The organization has no billing account", reason="BILLING_ACCOUNT_NOT_FOUND")
+        return account
+
+    @staticmethod
+    def _budget_missing(org_id: str, site_id: str) -> NotFound:
+        return NotFound(
+            "The site has no budget",
+            reason="SITE_BUDGET_NOT_FOUND",
+            metadata={"site_budget": f"organizations/{org_id}/siteBudgets/{site_id}"},
+        )
+
+    async def site_budget(self, org_id: str, site_id: str) -> SiteBudgetView:
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            account = await self._account_or_404(repo, org_id)
+            row = await repo.site_budget(org_id, site_id)
+            if row is None:
+                raise self._budget_missing(org_id, site_id)
+            period = usage_period(account.period_anchor, self.clock())
+            used = await repo.site_total(org_id, period, site_id)
+        return SiteBudgetView(org_id, site_id, row.monthly_impressions, used, row.update_time)
+
+    async def site_budgets_page(self, org_id: str, page_size: int, page_token: str) -> SiteBudgetPage:
+        page = page_of(page_size, page_token, default_size=50)
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            account = await self._account_or_404(repo, org_id)
+            rows, total = await repo.list_site_budgets(org_id, page.offset, page.size)
+            period = usage_period(account.period_anchor, self.clock())
+            used = {s: c for s, (c, _) in (await repo.site_usage(org_id, period)).items()}
+        return SiteBudgetPage(
+            [
+                SiteBudgetView(
+                    org_id, r.site_id, r.monthly_impressions, used.get(r.site_id, 0), r.update_time
+                )
+                for r in rows
+            ],
+            next_page_token(page, total),
+        )
+
+    async def set_site_budget(
+        self, org_id: str, site_id: str, monthly_impressions: int, *, etag: str, allow_missing: bool
+    ) -> SiteBudgetView:
+        """Sets a site's budget. A change that caps or uncaps the site bumps the entitlements
+        revision and is announced (QuotaExceeded / QuotaReset(BUDGET_CHANGED)), so the feed follows
+        at once; crossing 80%/100% of the new budget queues alerts like usage does."""
+        outbox: list[tuple[str, Message]] = []
+        now = self.clock()
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            account = await self._account_or_404(repo, org_id, for_update=True)
+            existing = await repo.site_budget(org_id, site_id, for_update=True)
+            if existing is None and not allow_missing:
+                raise self._budget_missing(org_id, site_id)
+            if etag and (existing is None or etag != version_tag(existing.update_time)):
+                raise Aborted("The site budget changed since it was read", reason="ETAG_MISMATCH")
+            period = usage_period(account.period_anchor, now)
+            used = await repo.site_total(org_id, period, site_id)
+            row = await repo.set_site_budget(org_id, site_id, monthly_impressions)
+            await self._site_cap_changed(
+                repo, account, period, site_id, used, existing, monthly_impressions, outbox
+            )
+        await self._publish(outbox)
+        await self.deliver_alerts()
+        return SiteBudgetView(org_id, site_id, row.monthly_impressions, used, row.update_time)
+
+    async def delete_site_budget(self, org_id: str, site_id: str) -> None:
+        outbox: list[tuple[str, Message]] = []
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            account = await self._account_or_404(repo, org_id, for_update=True)
+            existing = await repo.site_budget(org_id, site_id, for_update=True)
+            if existing is None or not await repo.delete_site_budget(org_id, site_id):
+                raise self._budget_missing(org_id, site_id)
+            period = usage_period(account.period_anchor, self.clock())
+            used = await repo.site_total(org_id, period, site_id)
+            await self._site_cap_changed(repo, account, period, site_id, used, existing, None, outbox)
+        await self._publish(outbox)
+
+    async def _site_cap_changed(
+        self,
+        repo: BillingRepository,
+        account: AccountRow,
+        period: Period,
+        site_id: str,
+        used: int,
+        before: SiteBudgetRow | None,
+        budget: int | None,
+        outbox: list[tuple[str, Message]],
+    ) -> None:
+        was = is_capped(used, before.monthly_impressions if before else None)
+        now_capped = is_capped(used, budget)
+        revision = account.revision
+        if was != now_capped:
+            revision = await repo.update_account(account.org_id, bump_revision=True)
+        queued_cap = False
+        if budget is not None:
+            sent = await repo.sent_thresholds(
+                account.org_id, period, site_id, int(QuotaMetric.IMPRESSIONS), budget
+            )
+            for threshold in new_alerts(used, budget, sent):
+                queued_cap = queued_cap or threshold == EXCEEDED_PERCENT
+                await repo.add_alert(
+                    PendingAlert(
+                        account.org_id,
+                        period,
+                        site_id,
+                        int(QuotaMetric.IMPRESSIONS),
+                        threshold,
+                        budget,
+                        used,
+                        revision,
+                    )
+                )
+        if was and not now_capped:
+            outbox.append(
+                (
+                    account.org_id,
+                    events.quota_reset(
+                        account.org_id,
+                        period,
+                        used,
+                        budget,
+                        revision,
+                        reason=QuotaResetReason.QUOTA_RESET_REASON_BUDGET_CHANGED,
+                        site_id=site_id,
+                    ),
+                )
+            )
+        elif now_capped and not was and not queued_cap:
+            # This limit's 100% alert went out earlier in the period: no second email, but callers
+            # must still drop their cached answer.
+            assert budget is not None
+            outbox.append(
+                (
+                    account.org_id,
+                    events.site_cap_reached(account.org_id, site_id, period, used, budget, revision),
+                )
+            )
+
+    # ---- period rollover ---------------------------------------------------------------------
+
+    async def start_new_periods(self) -> int:
+        """Queues one QuotaReset(PERIOD_STARTED) per cap or warning of a period that has ended (org
+        or site), bumping the revision once per organization, then delivers them. The cap itself
+        lifts by the clock (usage is per period and cache_ttl ends at the period end); this makes
+        it an event too. Runs at start and with reconciliation."""
+        now = self.clock()
+        queued = 0
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            by_org: dict[str, list[tuple[str, datetime]]] = {}
+            for org_id, site_id, ended in await repo.ended_capped_periods(now, now - RESET_LOOKBACK):
+                by_org.setdefault(org_id, []).append((site_id, ended))
+            for org_id, ended_caps in by_org.items():
+                account = await repo.account(org_id, for_update=True)
+                if account is None:
+                    continue
+                revision = await repo.update_account(org_id, bump_revision=True)
+                for site_id, ended in ended_caps:
+                    # The reset is keyed by the start of the period after the capped one.
+                    period = Period(ended, usage_period(account.period_anchor, ended).end)
+                    if await repo.add_reset(
+                        PendingReset(org_id, period, site_id, RESET_PERIOD_STARTED, revision)
+                    ):
+                        queued += 1
+        await self.deliver_resets()
+        return queued
+
+    async def deliver_resets(self) -> int:
+        delivered = 0
+        async with self._delivering, self._db.session() as session:
+            repo = BillingRepository(session)
+            for reset in await repo.lock_pending_resets():
+                account = await repo.account(reset.org_id)
+                if account is not None:
+                    if reset.site_id:
+                        used = await repo.site_total(reset.org_id, reset.period, reset.site_id)
+                        limit = (await repo.site_budgets(reset.org_id)).get(reset.site_id)
+                    else:
+                        used, _, _ = await repo.usage_total(reset.org_id, reset.period)
+                        limit = (await self._plan_of(account)).limits.monthly_impressions
+                    await self._events.publish(
+                        reset.org_id,
+                        events.quota_reset(
+                            reset.org_id,
+                            reset.period,
+                            used,
+                            limit,
+                            reset.revision,
+                            reason=reset.reason,
+                            site_id=reset.site_id,
+                        ),
+                        site_id=reset.site_id,
+                    )
+                await repo.mark_reset_delivered(reset)
+                delivered += 1
+        return delivered
+
+    # ---- organization lifecycle (users topic) ------------------------------------------------
+
+    async def close_account(self, event_id: str, org_id: str, purged: bool) -> None:
+        """OrganizationDeleted: serving and metering stop at once and the paid subscription ends now
+        (no further charges); a purge also erases the billing contact details. The Stripe call comes
+        first: if Stripe is down the event is retried, and nothing is marked processed meanwhile."""
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            # A replay must not cancel a subscription taken out after a restore.
+            if await repo.was_processed(CONSUMER_USERS, event_id):
+                return
+            account = await repo.account(org_id)
+        if account is None:
+            return
+        remote = None
+        if account.stripe_subscription_id:
+            try:
+                remote = await self._provider.cancel_now(account.stripe_subscription_id)
+            except FailedPrecondition:
+                # Already ended at Stripe (e.g. a retry after a crash): its webhook re-syncs the plan;
+                # the deletion itself must not be stuck behind it.
+                log.warning("subscription already ended at Stripe", extra={"org_id": org_id})
+        outbox: list[tuple[str, Message]] = []
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            if not await repo.mark_processed(CONSUMER_USERS, event_id):
+                return
+            current = await self._account_or_404(repo, org_id, for_update=True)
+            changes: dict[str, Any] = {"deleted": True}
+            if purged:
+                changes.update(billing_email=None, billing_address=None, company_name="", tax_id="")
+            await repo.update_account(org_id, bump_revision=not current.deleted, **changes)
+            if remote is not None:
+                await self._apply_subscription(repo, remote, "", outbox)
+            else:
+                outbox.append(
+                    await self._lifecycle_event(
+                        repo, org_id, SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_ENDED
+                    )
+                )
+        await self._publish(outbox)
+
+    async def reopen_account(self, event_id: str, org_id: str) -> None:
+        """OrganizationRestored: serving and metering resume, on Free (the subscription ended at
+        deletion; the customer subscribes again)."""
+        outbox: list[tuple[str, Message]] = []
+        async with self._db.session() as session:
+            repo = BillingRepository(session)
+            if not await repo.mark_processed(CONSUMER_USERS, event_id):
+                return
+            current = await repo.account(org_id, for_update=True)
+            if current is None or not current.deleted:
+                return
+            await repo.update_account(org_id, bump_revision=True, deleted=False)
+            outbox.append(
+                await self._lifecycle_event(
+                    repo, org_id, SubscriptionChangeType.SUBSCRIPTION_CHANGE_TYPE_UPDATED
+                )
+            )
+        await self._publish(outbox)
+
+    async def _lifecycle_event(
+        self, repo: BillingRepository, org_id: str, change: int
+    ) -> tuple[str, Message]:
+        account = await self._account_or_404(repo, org_id)
+        plan = await self._plan_of(account)
+        now = self.clock()
+        used = await self._used(repo, org_id, usage_period(account.period_anchor, now))
+        serving = (
+            not account.deleted
+            and Dunning(DunningState(account.dunning_state), account.grace_period_end)
+            .effective(now)
+            .serving_allowed
+            and not is_capped(used, plan.limits.monthly_impressions)
+        )
+        return org_id, events.subscription_changed(account, plan, change, serving, now, "")

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from google.protobuf.duration_pb2 import Duration
 
 from services.billing import convert
 from services.billing.adapters.payment_provider import ProviderInvoice
+from services.billing.domain.billing_details import BillingDetails
 from services.billing.domain.pages import next_token, page_of
 from services.billing.domain.plans import BillingInterval, parse_plan_name
-from services.billing.domain.quotas import is_capped, quota_state
-from services.billing.service import Billing, PlanCatalog, SubscriptionView
+from services.billing.domain.quotas import MAX_SITE_BUDGET, is_capped, quota_state
+from services.billing.service import (
+    Billing,
+    BillingAccountView,
+    PlanCatalog,
+    SiteBudgetView,
+    SubscriptionView,
+    version_tag,
+)
 from shared.errors import FieldViolation, InvalidArgument, validate
 from shared.principal import require_org_access
 from socialproof.billing.v1 import (
@@ -33,8 +43,14 @@ from socialproof.billing.v1 import (
     usage_pb2_grpc,
 )
 
-#: Roles of user principals that may change what the organization pays.
+#: Roles of user principals that may change what the organization pays, or how (the proto
+#: contracts: subscription, billing account and payment method changes need owner).
 BILLING_ROLES = ("owner",)
+#: Roles that may read money matters (invoices, billing details, what a change would cost) and set
+#: site budgets (UsageService: "budgets need admin").
+FINANCE_READERS = ("owner", "admin")
+BUDGET_EDITORS = ("owner", "admin")
+_INVOICE_ID = re.compile(r"^in_[A-Za-z0-9]{1,250}$")
 
 Context = Any
 
@@ -75,6 +91,53 @@ def _org_of(name: str, suffix: str, field: str = "name") -> str:
     return parts[1]
 
 
+def _org_and_child(
+    name: str, collection: str, id_ok: Any, id_shape: str, field: str = "name"
+) -> tuple[str, str]:
+    """(org id, child id) of "organizations/{org}/{collection}/{id}"."""
+    parts = name.split("/")
+    ok = (
+        len(parts) == 4
+        and parts[0] == "organizations"
+        and _is_uuid(parts[1])
+        and parts[2] == collection
+        and bool(id_ok(parts[3]))
+    )
+    if not ok:
+        raise InvalidArgument(
+            "Invalid resource name",
+            violations=[
+                FieldViolation(
+                    field,
+                    f'must look like "organizations/{{org}}/{collection}/{{{id_shape}}}" with a UUID org id',
+                )
+            ],
+            reason="INVALID_RESOURCE_NAME",
+        )
+    return parts[1], parts[3]
+
+
+def _interval(value: int) -> BillingInterval | None:
+    """A requested interval; unspecified is None (the service keeps the current one)."""
+    if value == 0:
+        return None
+    try:
+        return BillingInterval(value)
+    except ValueError:
+        raise InvalidArgument(
+            "Invalid billing interval",
+            violations=[FieldViolation("billing_interval", "must be BILLING_INTERVAL_MONTH or _YEAR")],
+        ) from None
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.netloc) and len(value) <= 2048
+
+
 def _is_uuid(value: str) -> bool:
     try:
         return str(uuid.UUID(value)) == value.lower()
@@ -108,6 +171,13 @@ def _subscription_message(view: SubscriptionView) -> subscription_pb2.Subscripti
         update_time=convert.timestamp(account.update_time),
         etag=str(account.revision),
     )
+    if account.cancel_at_period_end and account.billing_period_end:
+        # A cancellation is a scheduled move to Free at the period end.
+        message.scheduled_change.CopyFrom(
+            subscription_pb2.ScheduledChange(
+                plan="plans/free", effective_time=convert.timestamp(account.billing_period_end)
+            )
+        )
     return message
 
 
@@ -194,6 +264,71 @@ class UsageServicer(usage_pb2_grpc.UsageServiceServicer):  # type: ignore[misc]
             )
         )
 
+    async def GetSiteBudget(
+        self, request: usage_pb2.GetSiteBudgetRequest, context: Context
+    ) -> usage_pb2.GetSiteBudgetResponse:
+        org_id, site_id = _org_and_child(request.name, "siteBudgets", _is_uuid, "site")
+        require_org_access(org_id)
+        view = await self._billing.site_budget(org_id, site_id)
+        return usage_pb2.GetSiteBudgetResponse(site_budget=_site_budget_message(view))
+
+    async def ListSiteBudgets(
+        self, request: usage_pb2.ListSiteBudgetsRequest, context: Context
+    ) -> usage_pb2.ListSiteBudgetsResponse:
+        org_id = _org_of(request.parent, "", field="parent")
+        require_org_access(org_id)
+        page = await self._billing.site_budgets_page(org_id, request.page_size, request.page_token)
+        return usage_pb2.ListSiteBudgetsResponse(
+            site_budgets=[_site_budget_message(b) for b in page.budgets], next_page_token=page.next_page_token
+        )
+
+    async def UpdateSiteBudget(
+        self, request: usage_pb2.UpdateSiteBudgetRequest, context: Context
+    ) -> usage_pb2.UpdateSiteBudgetResponse:
+        budget = request.site_budget
+        org_id, site_id = _org_and_child(
+            budget.name, "siteBudgets", _is_uuid, "site", field="site_budget.name"
+        )
+        require_org_access(org_id, roles=BUDGET_EDITORS)
+        with validate("Invalid site budget") as v:
+            paths = list(request.update_mask.paths)
+            v.check(
+                all(p == "monthly_impressions" for p in paths),
+                "update_mask",
+                'only "monthly_impressions" can be changed',
+            )
+            v.check(
+                1 <= budget.monthly_impressions <= MAX_SITE_BUDGET,
+                "site_budget.monthly_impressions",
+                f"must be between 1 and {MAX_SITE_BUDGET:,}",
+            )
+        view = await self._billing.set_site_budget(
+            org_id, site_id, budget.monthly_impressions, etag=budget.etag, allow_missing=request.allow_missing
+        )
+        return usage_pb2.UpdateSiteBudgetResponse(site_budget=_site_budget_message(view))
+
+    async def DeleteSiteBudget(
+        self, request: usage_pb2.DeleteSiteBudgetRequest, context: Context
+    ) -> usage_pb2.DeleteSiteBudgetResponse:
+        org_id, site_id = _org_and_child(request.name, "siteBudgets", _is_uuid, "site")
+        require_org_access(org_id, roles=BUDGET_EDITORS)
+        await self._billing.delete_site_budget(org_id, site_id)
+        return usage_pb2.DeleteSiteBudgetResponse()
+
+
+def _site_budget_message(view: SiteBudgetView) -> usage_pb2.SiteBudget:
+    return usage_pb2.SiteBudget(
+        name=f"organizations/{view.org_id}/siteBudgets/{view.site_id}",
+        site=f"organizations/{view.org_id}/sites/{view.site_id}",
+        monthly_impressions=view.monthly_impressions,
+        used_impressions=view.used_impressions,
+        state=convert.enum(
+            usage_pb2.QuotaState, quota_state(view.used_impressions, view.monthly_impressions)
+        ),
+        update_time=convert.timestamp(view.update_time),
+        etag=view.etag,
+    )
+
 
 class SubscriptionServicer(subscription_pb2_grpc.SubscriptionServiceServicer):  # type: ignore[misc]
     def __init__(self, billing: Billing) -> None:
@@ -214,11 +349,60 @@ class SubscriptionServicer(subscription_pb2_grpc.SubscriptionServiceServicer):  
         org_id = _org_of(request.name, "subscription")
         require_org_access(org_id, roles=BILLING_ROLES)
         slug = parse_plan_name(request.plan, field="plan")
-        interval = BillingInterval(request.billing_interval or BillingInterval.MONTH)
+        expected = (
+            request.expected_amount_due.amount_minor if request.HasField("expected_amount_due") else None
+        )
         view = await self._billing.change_plan(
-            org_id, slug, interval, request.payment_method_id, request.start_trial
+            org_id,
+            slug,
+            _interval(request.billing_interval),
+            request.payment_method_id,
+            request.start_trial,
+            expected,
         )
         return subscription_pb2.ChangeSubscriptionPlanResponse(subscription=_subscription_message(view))
+
+    async def PreviewSubscriptionChange(
+        self, request: subscription_pb2.PreviewSubscriptionChangeRequest, context: Context
+    ) -> subscription_pb2.PreviewSubscriptionChangeResponse:
+        org_id = _org_of(request.name, "subscription")
+        # Changes nothing, but shows amounts: the roles that read invoices.
+        require_org_access(org_id, roles=FINANCE_READERS)
+        slug = parse_plan_name(request.plan, field="plan")
+        preview = await self._billing.preview_change(org_id, slug, _interval(request.billing_interval))
+        response = subscription_pb2.PreviewSubscriptionChangeResponse(
+            amount_due_now=convert.money(preview.amount_due_now, preview.currency_code),
+            next_period_price=convert.money(preview.next_period_price, preview.currency_code),
+            effective_time=convert.timestamp(preview.effective_time),
+            starts_trial=preview.starts_trial,
+        )
+        if preview.invoice is not None:
+            names = await self._billing.plan_names({line.stripe_plan_id for line in preview.invoice.lines})
+            response.immediate_invoice.CopyFrom(
+                _invoice_message(org_id, preview.invoice, names, preview=True)
+            )
+        return response
+
+    async def CreateCheckoutSession(
+        self, request: subscription_pb2.CreateCheckoutSessionRequest, context: Context
+    ) -> subscription_pb2.CreateCheckoutSessionResponse:
+        org_id = _org_of(request.name, "subscription")
+        require_org_access(org_id, roles=BILLING_ROLES)
+        slug = parse_plan_name(request.plan, field="plan")
+        with validate("Invalid checkout request") as v:
+            v.check(request.billing_interval != 0, "billing_interval", "is required")
+            v.check(_is_web_url(request.success_uri), "success_uri", "must be an http(s) URL")
+            v.check(_is_web_url(request.cancel_uri), "cancel_uri", "must be an http(s) URL")
+        interval = _interval(request.billing_interval)
+        assert interval is not None
+        checkout = await self._billing.create_checkout(
+            org_id, slug, interval, request.success_uri, request.cancel_uri, request.request_id
+        )
+        return subscription_pb2.CreateCheckoutSessionResponse(
+            checkout_uri=checkout.url,
+            checkout_session_id=checkout.id,
+            expire_time=convert.timestamp(checkout.expires),
+        )
 
     async def CancelSubscription(
         self, request: subscription_pb2.CancelSubscriptionRequest, context: Context
@@ -256,21 +440,36 @@ class InvoiceServicer(invoice_pb2_grpc.InvoiceServiceServicer):  # type: ignore[
             if (_INVOICE_STATUS.get(i.status, 0) in wanted) or (not wanted and i.status != "draft")
         ]
         chosen = listed[page.offset : page.offset + page.size]
+        names = await self._billing.plan_names({line.stripe_plan_id for i in chosen for line in i.lines})
         return invoice_pb2.ListInvoicesResponse(
-            invoices=[_invoice_message(org_id, i) for i in chosen],
+            invoices=[_invoice_message(org_id, i, names) for i in chosen],
             next_page_token=next_token(page, len(listed)),
         )
+
+    async def GetInvoice(
+        self, request: invoice_pb2.GetInvoiceRequest, context: Context
+    ) -> invoice_pb2.GetInvoiceResponse:
+        org_id, invoice_id = _org_and_child(request.name, "invoices", _INVOICE_ID.match, "in_...")
+        require_org_access(org_id, roles=FINANCE_READERS)
+        found = await self._billing.invoice(org_id, invoice_id)
+        names = await self._billing.plan_names({line.stripe_plan_id for line in found.lines})
+        return invoice_pb2.GetInvoiceResponse(invoice=_invoice_message(org_id, found, names))
 
 
 _INVOICE_STATUS = {"draft": 1, "open": 2, "paid": 3, "void": 4, "uncollectible": 5}
 
 
-def _invoice_message(org_id: str, i: ProviderInvoice) -> invoice_pb2.Invoice:
+def _invoice_message(
+    org_id: str, i: ProviderInvoice, plan_names: dict[str, str], *, preview: bool = False
+) -> invoice_pb2.Invoice:
     def m(amount: int) -> Any:
         return convert.money(amount, i.currency_code)
 
+    def period(start: datetime | None, end: datetime | None) -> Any:
+        return convert.time_range(start, end) if start and end else None
+
     return invoice_pb2.Invoice(
-        name=f"organizations/{org_id}/invoices/{i.id}",
+        name="" if preview else f"organizations/{org_id}/invoices/{i.id}",
         number=i.number,
         status=convert.enum(invoice_pb2.InvoiceStatus, _INVOICE_STATUS.get(i.status, 0)),
         subtotal=m(i.subtotal),
@@ -283,54 +482,122 @@ def _invoice_message(org_id: str, i: ProviderInvoice) -> invoice_pb2.Invoice:
                 description=line.description,
                 amount=m(line.amount_minor),
                 quantity=line.quantity,
+                period=period(line.period_start, line.period_end),
                 proration=line.proration,
+                plan=plan_names.get(line.stripe_plan_id, ""),
             )
             for line in i.lines
         ],
+        period=period(i.period_start, i.period_end),
         create_time=convert.timestamp(i.created),
         due_time=convert.timestamp(i.due),
+        paid_time=convert.timestamp(i.paid_time),
         attempt_count=i.attempt_count,
+        next_payment_attempt_time=convert.timestamp(i.next_payment_attempt),
         pdf_uri=i.pdf_uri,
         hosted_invoice_uri=i.hosted_uri,
-        stripe_invoice_id=i.id,
+        stripe_invoice_id="" if preview else i.id,
     )
 
 
+def _billing_account_message(org_id: str, view: BillingAccountView) -> billing_account_pb2.BillingAccount:
+    a, d = view.account, view.details
+    message = billing_account_pb2.BillingAccount(
+        name=f"organizations/{org_id}/billingAccount",
+        billing_email=d.billing_email,
+        company_name=d.company_name,
+        tax_id=d.tax_id,
+        # Every plan is priced in USD (one currency per catalog).
+        currency_code="USD",
+        stripe_customer_id=a.stripe_customer_id or "",
+        create_time=convert.timestamp(a.create_time),
+        update_time=convert.timestamp(a.update_time),
+        etag=version_tag(a.update_time),
+    )
+    if d.address:
+        message.address.CopyFrom(billing_account_pb2.PostalAddress(**d.address))
+    if a.payment_method_id:
+        message.default_payment_method.CopyFrom(
+            billing_account_pb2.PaymentMethod(
+                stripe_payment_method_id=a.payment_method_id,
+                type="card",
+                brand=a.payment_method_brand or "",
+                last4=a.payment_method_last4 or "",
+                exp_month=a.payment_method_exp_month or 0,
+                exp_year=a.payment_method_exp_year or 0,
+            )
+        )
+    return message
+
+
 class BillingAccountServicer(billing_account_pb2_grpc.BillingAccountServiceServicer):  # type: ignore[misc]
-    def __init__(self, billing: Billing) -> None:
+    def __init__(self, billing: Billing, publishable_key: str = "") -> None:
         self._billing = billing
+        self._publishable_key = publishable_key
+
+    async def GetBillingAccount(
+        self, request: billing_account_pb2.GetBillingAccountRequest, context: Context
+    ) -> billing_account_pb2.GetBillingAccountResponse:
+        org_id = _org_of(request.name, "billingAccount")
+        # The billing contact and address are personal data: owners and admins, like invoices.
+        require_org_access(org_id, roles=FINANCE_READERS)
+        view = await self._billing.billing_account(org_id)
+        return billing_account_pb2.GetBillingAccountResponse(
+            billing_account=_billing_account_message(org_id, view)
+        )
+
+    async def UpdateBillingAccount(
+        self, request: billing_account_pb2.UpdateBillingAccountRequest, context: Context
+    ) -> billing_account_pb2.UpdateBillingAccountResponse:
+        org_id = _org_of(request.billing_account.name, "billingAccount", field="billing_account.name")
+        require_org_access(org_id, roles=BILLING_ROLES)
+        given = request.billing_account
+        address = {
+            f.name: getattr(given.address, f.name)
+            for f in billing_account_pb2.PostalAddress.DESCRIPTOR.fields
+        }
+        change = BillingDetails(
+            billing_email=given.billing_email.strip(),
+            company_name=given.company_name.strip(),
+            address={k: v.strip() for k, v in address.items()},
+            tax_id=given.tax_id.strip(),
+        )
+        view = await self._billing.update_billing_account(
+            org_id, change, list(request.update_mask.paths), given.etag
+        )
+        return billing_account_pb2.UpdateBillingAccountResponse(
+            billing_account=_billing_account_message(org_id, view)
+        )
+
+    async def CreatePaymentMethodSetup(
+        self, request: billing_account_pb2.CreatePaymentMethodSetupRequest, context: Context
+    ) -> billing_account_pb2.CreatePaymentMethodSetupResponse:
+        org_id = _org_of(request.name, "billingAccount")
+        require_org_access(org_id, roles=BILLING_ROLES)
+        with validate("Invalid payment method setup") as v:
+            v.check(
+                not request.request_id or _is_uuid(request.request_id.lower()), "request_id", "must be a UUID"
+            )
+        setup = await self._billing.create_payment_method_setup(org_id, request.request_id.lower())
+        return billing_account_pb2.CreatePaymentMethodSetupResponse(
+            client_secret=setup.client_secret, setup_intent_id=setup.id, publishable_key=self._publishable_key
+        )
 
     async def UpdatePaymentMethod(
         self, request: billing_account_pb2.UpdatePaymentMethodRequest, context: Context
     ) -> billing_account_pb2.UpdatePaymentMethodResponse:
         org_id = _org_of(request.name, "billingAccount")
-        require_org_access(org_id, roles=("owner",))
+        require_org_access(org_id, roles=BILLING_ROLES)
         with validate("Invalid payment method") as v:
             v.check(
                 request.payment_method_id.startswith("pm_"),
                 "payment_method_id",
                 'must be a Stripe "pm_..." id',
             )
-        view = await self._billing.update_payment_method(org_id, request.payment_method_id)
-        a = view.account
+        await self._billing.update_payment_method(org_id, request.payment_method_id)
+        view = await self._billing.billing_account(org_id)
         return billing_account_pb2.UpdatePaymentMethodResponse(
-            billing_account=billing_account_pb2.BillingAccount(
-                name=f"organizations/{org_id}/billingAccount",
-                company_name=a.display_name,
-                currency_code="USD",
-                default_payment_method=billing_account_pb2.PaymentMethod(
-                    stripe_payment_method_id=a.payment_method_id or "",
-                    type="card",
-                    brand=a.payment_method_brand or "",
-                    last4=a.payment_method_last4 or "",
-                    exp_month=a.payment_method_exp_month or 0,
-                    exp_year=a.payment_method_exp_year or 0,
-                ),
-                stripe_customer_id=a.stripe_customer_id or "",
-                create_time=convert.timestamp(a.create_time),
-                update_time=convert.timestamp(a.update_time),
-                etag=str(a.revision),
-            )
+            billing_account=_billing_account_message(org_id, view)
         )
 
 

@@ -21,7 +21,8 @@ _ACCOUNT_COLUMNS = (
     " subscription_status, dunning_state, grace_period_end, stripe_subscription_id, cancel_at_period_end,"
     " trial_end, trial_used, period_anchor, billing_period_start, billing_period_end, subscription_start,"
     " payment_method_id, payment_method_brand, payment_method_last4, payment_method_exp_month,"
-    " payment_method_exp_year, deleted, revision, create_time, update_time"
+    " payment_method_exp_year, deleted, revision, create_time, update_time, company_name, billing_address,"
+    " tax_id"
 )
 
 
@@ -54,6 +55,27 @@ class AccountRow:
     revision: int
     create_time: datetime
     update_time: datetime
+    company_name: str
+    billing_address: bytes | None
+    tax_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudgetRow:
+    site_id: str
+    monthly_impressions: int
+    update_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReset:
+    """A cap lifted because a new period started (queued, then published as QuotaReset)."""
+
+    org_id: str
+    period: Period
+    site_id: str
+    reason: int
+    revision: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +146,13 @@ class BillingRepository:
         row = await self._one(
             "INSERT INTO processed_events (consumer, event_id) VALUES (:c, :e)"
             " ON CONFLICT DO NOTHING RETURNING 1",
+            {"c": consumer, "e": event_id},
+        )
+        return row is not None
+
+    async def was_processed(self, consumer: str, event_id: str) -> bool:
+        row = await self._one(
+            "SELECT 1 AS seen FROM processed_events WHERE consumer = :c AND event_id = :e",
             {"c": consumer, "e": event_id},
         )
         return row is not None
@@ -217,16 +246,64 @@ class BillingRepository:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
-    async def set_site_budget(self, org_id: str, site_id: str, monthly_impressions: int) -> None:
-        await self.session.execute(
+    async def site_budget(
+        self, org_id: str, site_id: str, *, for_update: bool = False
+    ) -> SiteBudgetRow | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self._one(
+            f"SELECT site_id, monthly_impressions, update_time FROM site_budgets WHERE org_id = :o AND site_id = :s{lock}",  # noqa: S608, E501 - fixed text
+            {"o": org_id, "s": site_id},
+        )
+        return (
+            SiteBudgetRow(str(row["site_id"]), int(row["monthly_impressions"]), row["update_time"])
+            if row
+            else None
+        )
+
+    async def list_site_budgets(
+        self, org_id: str, offset: int, limit: int
+    ) -> tuple[list[SiteBudgetRow], int]:
+        """One page of an organization's budgets by site id, and how many it has in all."""
+        rows = await self.session.execute(
             text(
-                "INSERT INTO site_budgets (org_id, site_id, monthly_impressions) VALUES (:o, :s, :m)"
-                " ON CONFLICT (org_id, site_id) DO UPDATE SET"
-                " monthly_impressions = EXCLUDED.monthly_impressions,"
-                " update_time = now()"
+                "SELECT site_id, monthly_impressions, update_time, count(*) OVER () FROM site_budgets"
+                " WHERE org_id = :o ORDER BY site_id OFFSET :off LIMIT :n"
             ),
+            {"o": org_id, "off": offset, "n": limit},
+        )
+        found = list(rows)
+        total = int(found[0][3]) if found else await self._count_site_budgets(org_id)
+        return [SiteBudgetRow(str(r[0]), int(r[1]), r[2]) for r in found], total
+
+    async def _count_site_budgets(self, org_id: str) -> int:
+        row = await self._one("SELECT count(*) AS n FROM site_budgets WHERE org_id = :o", {"o": org_id})
+        return int(row["n"])
+
+    async def set_site_budget(self, org_id: str, site_id: str, monthly_impressions: int) -> SiteBudgetRow:
+        row = await self._one(
+            "INSERT INTO site_budgets (org_id, site_id, monthly_impressions) VALUES (:o, :s, :m)"
+            " ON CONFLICT (org_id, site_id) DO UPDATE SET"
+            " monthly_impressions = EXCLUDED.monthly_impressions,"
+            " update_time = clock_timestamp()"
+            " RETURNING site_id, monthly_impressions, update_time",
             {"o": org_id, "s": site_id, "m": monthly_impressions},
         )
+        return SiteBudgetRow(str(row["site_id"]), int(row["monthly_impressions"]), row["update_time"])
+
+    async def delete_site_budget(self, org_id: str, site_id: str) -> bool:
+        row = await self._one(
+            "DELETE FROM site_budgets WHERE org_id = :o AND site_id = :s RETURNING 1",
+            {"o": org_id, "s": site_id},
+        )
+        return row is not None
+
+    async def site_total(self, org_id: str, period: Period, site_id: str) -> int:
+        row = await self._one(
+            "SELECT counted_impressions FROM site_usage"
+            " WHERE org_id = :o AND period_start = :p AND site_id = :s",
+            {"o": org_id, "p": period.start, "s": site_id},
+        )
+        return int(row["counted_impressions"]) if row else 0
 
     # ---- quota alerts ------------------------------------------------------------------------
 
@@ -305,6 +382,60 @@ class BillingRepository:
                 "l": alert.limit_value,
             },
         )
+
+    # ---- period resets -----------------------------------------------------------------------
+
+    async def ended_capped_periods(self, now: datetime, since: datetime) -> list[tuple[str, str, datetime]]:
+        """(org, site or "", end of the period) of every cap or warning reached in a period that ended
+        between `since` and `now` and whose reset is not queued yet."""
+        rows = await self.session.execute(
+            text(
+                "SELECT DISTINCT a.org_id, a.site_id, a.period_end FROM quota_alerts a"
+                " WHERE a.period_end <= :now AND a.period_end > :since AND NOT EXISTS ("
+                "  SELECT 1 FROM quota_resets r WHERE r.org_id = a.org_id AND r.site_id = a.site_id"
+                "  AND r.period_start = a.period_end AND r.reason = :reason)"
+            ),
+            {"now": now, "since": since, "reason": RESET_PERIOD_STARTED},
+        )
+        return [(str(r[0]), str(r[1]), r[2]) for r in rows]
+
+    async def add_reset(self, reset: PendingReset) -> bool:
+        row = await self._one(
+            "INSERT INTO quota_resets (org_id, period_start, period_end, site_id, reason, revision)"
+            " VALUES (:o, :ps, :pe, :s, :r, :rev) ON CONFLICT DO NOTHING RETURNING 1",
+            {
+                "o": reset.org_id,
+                "ps": reset.period.start,
+                "pe": reset.period.end,
+                "s": reset.site_id,
+                "r": reset.reason,
+                "rev": reset.revision,
+            },
+        )
+        return row is not None
+
+    async def lock_pending_resets(self, limit: int = 100) -> list[PendingReset]:
+        rows = await self.session.execute(
+            text(
+                "SELECT org_id, period_start, period_end, site_id, reason, revision FROM quota_resets"
+                " WHERE delivered_time IS NULL ORDER BY create_time LIMIT :n FOR UPDATE SKIP LOCKED"
+            ),
+            {"n": limit},
+        )
+        return [PendingReset(str(r[0]), Period(r[1], r[2]), str(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+    async def mark_reset_delivered(self, reset: PendingReset) -> None:
+        await self.session.execute(
+            text(
+                "UPDATE quota_resets SET delivered_time = now() WHERE org_id = :o AND period_start = :p"
+                " AND site_id = :s AND reason = :r"
+            ),
+            {"o": reset.org_id, "p": reset.period.start, "s": reset.site_id, "r": reset.reason},
+        )
+
+
+#: events.v1.QuotaResetReason.QUOTA_RESET_REASON_PERIOD_STARTED (stored number, stable by contract).
+RESET_PERIOD_STARTED = 1
 
 
 def _account(row: Any) -> AccountRow:

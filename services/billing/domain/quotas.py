@@ -8,6 +8,8 @@ from enum import IntEnum
 WARNING_PERCENT = 80
 EXCEEDED_PERCENT = 100
 THRESHOLDS = (WARNING_PERCENT, EXCEEDED_PERCENT)
+#: A site budget above this is a typo, not a budget (and stays far from bigint overflow).
+MAX_SITE_BUDGET = 1_000_000_000_000
 
 
 class QuotaMetric(IntEnum):

@@ -67,3 +67,50 @@ def stripe_signature(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: in
     ts = int(time.time()) if timestamp is None else timestamp
     mac = hmac.new(secret.encode(), f"{ts}.".encode() + payload, hashlib.sha256).hexdigest()
     return f"t={ts},v1={mac}"
+
+
+async def open_org(
+    channel: Any, producer: Any, prefix: str, org: str, email: str, name: str = "Trail Shoes"
+) -> None:
+    """Publishes OrganizationCreated (as users does) and waits until billing has the account and
+    its Stripe customer."""
+    from datetime import UTC, datetime
+
+    from shared.kafka_bus import make_envelope
+    from socialproof.billing.v1 import billing_account_pb2, billing_account_pb2_grpc
+    from socialproof.events.v1 import users_events_pb2
+
+    created = users_events_pb2.OrganizationCreated(org_id=org, display_name=name, billing_email=email)
+    created.create_time.FromDatetime(datetime.now(UTC))
+    await producer.publish(prefix + "users", make_envelope(created, org))
+    stub = billing_account_pb2_grpc.BillingAccountServiceStub(channel)
+
+    async def ready() -> object:
+        try:
+            reply = await stub.GetBillingAccount(
+                billing_account_pb2.GetBillingAccountRequest(name=f"organizations/{org}/billingAccount"),
+                metadata=as_user(org),
+            )
+        except grpc.aio.AioRpcError:
+            return None
+        return reply if reply.billing_account.stripe_customer_id else None
+
+    await eventually(ready)
+
+
+async def publish_usage(producer: Any, prefix: str, org: str, site: str, counted: int, event_id: str) -> None:
+    """A UsageRecorded event as analytics ingest publishes it."""
+    from datetime import UTC, datetime
+
+    from shared.kafka_bus import make_envelope
+    from socialproof.events.v1 import billing_events_pb2
+
+    usage = billing_events_pb2.UsageRecorded(org_id=org, site_id=site, counted_impressions=counted)
+    usage.window_start_time.FromDatetime(datetime.now(UTC))
+    await producer.publish(prefix + "usage", make_envelope(usage, org, site, event_id=event_id), key=org)
+
+
+def billing_of(server: Any) -> Any:
+    """The Billing use cases behind a running server (to move its clock or run its periodic work)."""
+    servicer = next(r.servicer for r in server.registrations if r.name.endswith("StripeWebhookService"))
+    return servicer._billing

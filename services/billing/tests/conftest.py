@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from services.billing.bootstrap import BillingSettings, build
 from services.billing.tests.billing_support import MESH_TOKEN, WEBHOOK_SECRET
 from shared.crypto import generate_key
-from shared.kafka_bus import EventProducer
+from shared.kafka_bus import EventConsumer, EventProducer, ReceivedEvent, ensure_topics
 from shared.rpc import RpcServer
 
 
@@ -56,6 +58,7 @@ def billing_settings(
         stripe_api_base=localstripe_url,
         stripe_proration_behavior=False,
         stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_publishable_key="pk_test_billing",
         pii_keys=f"k1:{generate_key()}",
     )
 
@@ -80,3 +83,30 @@ async def billing_channel(billing_server: RpcServer) -> AsyncIterator[grpc.aio.C
 async def producer(kafka_bootstrap: str) -> AsyncIterator[EventProducer]:
     async with EventProducer(kafka_bootstrap) as p:
         yield p
+
+
+@pytest.fixture
+async def billing_topic(kafka_bootstrap: str, kafka_topic_prefix: str) -> AsyncIterator[list[ReceivedEvent]]:
+    """Everything billing publishes on its `billing` topic during the test, as it arrives."""
+    topic = kafka_topic_prefix + "billing"
+    await ensure_topics(kafka_bootstrap, [topic])
+    received: list[ReceivedEvent] = []
+
+    async def collect(event: ReceivedEvent) -> None:
+        received.append(event)
+
+    consumer = EventConsumer(
+        kafka_bootstrap,
+        group_id=kafka_topic_prefix + "billing-test-reader",
+        topics=[topic],
+        handler=collect,
+        fast_group_join=True,
+        create_dlq_topics=False,
+    )
+    task = asyncio.create_task(consumer.run())
+    await consumer.wait_assigned(15)
+    yield received
+    consumer.stop()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
