@@ -5,6 +5,9 @@ Filter chain (order matters):
     header_mutation  strip client-sent x-sp-* (and, on REST routes, every `*-bin` header)
     grpc_web         gRPC-Web -> gRPC, so later local replies are gRPC-shaped for gRPC-Web clients
     cors             per-route CorsPolicy (widget: any origin; API/dashboard: configured origins)
+    lua (geo)        visitor country from the trusted geo header into the query (feed, live only)
+    cache            HTTP cache for shareable GETs (feed only); misses go through an internal
+                     listener that transcodes (edge_cache.py); hits skip everything below
     local_ratelimit  one token bucket per route class, selected by a generic_key descriptor
     jwt_authn        people: Bearer access JWT -> x-sp-jwt-payload (edge_auth.py; per route)
     ext_authz        partners: x-api-key -> users Check -> x-sp-principal (edge_auth.py; per route)
@@ -76,7 +79,7 @@ from envoy_data_plane.envoy.type.metadata.v3 import MetadataKey, MetadataKeyPath
 from envoy_data_plane.envoy.type.v3 import TokenBucket
 from envoy_data_plane.google.protobuf import Any, Struct
 
-from . import edge_auth
+from . import edge_auth, edge_cache
 from . import static as static_assets
 from .certs import CertPaths
 from .common import (
@@ -191,8 +194,10 @@ def _per_filter(
 
 # Streaming routes have no overall timeout (the default 15 s would cut an SSE stream); the HCM
 # stream_idle_timeout (300 s) still applies, so servers send heartbeats more often than that.
-def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> list[Route]:
-    """One route per distinct path regex (streaming GETs get their own timeout-free route first)."""
+def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> tuple[list[Route], list[Route]]:
+    """One route per distinct path regex (streaming GETs get their own timeout-free route first),
+    and the routes of the cache's fill listener (cached paths only)."""
+    fill: list[Route] = []
     by_regex: dict[str, list[HttpBinding]] = {}
     for b in bindings:
         by_regex.setdefault(b.path_regex(), []).append(b)
@@ -212,6 +217,7 @@ def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> list[Route]:
         # the JWKS route stays unauthenticated: jwt_authn fetches it through this very listener
         auth = rc.authenticate and group[0].path != topo.auth.jwks_path
         per_filter = _per_filter(topo, rc, rest=True, any_origin=rc.name == "widget", auth=auth)
+        per_filter.update(edge_cache.enable(topo, group[0].path))
         for b in group:
             if b.server_streaming:
                 streaming.append(
@@ -225,16 +231,31 @@ def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> list[Route]:
                         typed_per_filter_config=per_filter,
                     )
                 )
+        name = "rest:" + ",".join(sorted({f"{b.service}.{b.method}" for b in group}))
+        cluster = svc.cluster
+        if group[0].path in topo.edge_cached_paths:
+            if any(b.http_method != "GET" for b in group):
+                raise ValueError(f"only GET routes can be cached at the edge: {group[0].path}")
+            # here: cache -> router -> fill listener; the fill listener transcodes and calls the service
+            per_filter[F_TRANSCODER] = _disabled()
+            cluster = edge_cache.FILL_CLUSTER
+            fill.append(
+                Route(
+                    name=name,
+                    match=RouteMatch(safe_regex=regex(rx)),
+                    route=RouteAction(cluster=svc.cluster, timeout=seconds(UNARY_TIMEOUT_S)),
+                )
+            )
         unary.append(
             Route(
-                name="rest:" + ",".join(sorted({f"{b.service}.{b.method}" for b in group})),
+                name=name,
                 match=RouteMatch(safe_regex=regex(rx)),
-                route=RouteAction(cluster=svc.cluster, timeout=seconds(UNARY_TIMEOUT_S)),
+                route=RouteAction(cluster=cluster, timeout=seconds(UNARY_TIMEOUT_S)),
                 metadata=_class_metadata(rc),
                 typed_per_filter_config=per_filter,
             )
         )
-    return streaming + unary
+    return streaming + unary, fill
 
 
 def _grpc_routes(topo: Topology, streaming: list[str]) -> list[Route]:
@@ -313,8 +334,10 @@ def edge_routes(
     static_dir: Path | str | None = None,
     demo_site_key: str | None = None,
     dashboard_dir: Path | str | None = None,
-) -> RouteConfiguration:
+) -> tuple[RouteConfiguration, list[Route]]:
+    """The edge listener's routes, and the cache fill listener's routes (edge_cache.py)."""
     bindings = http_bindings(descriptor)
+    rest, fill = _rest_routes(topo, bindings)
     # Static assets (widget build, demo page): see static.py. Served before the catch-all 404.
     static: list[Route] = []
     max_direct: int | None = None
@@ -327,7 +350,7 @@ def edge_routes(
     routes = [
         _direct("healthz", HEALTH_PATH, 200, "ok\n", "text/plain", cors=False),
         _direct("ping_direct", PING_DIRECT_PATH, 200, PING_DIRECT_BODY, "application/json", cors=True),
-        *_rest_routes(topo, bindings),
+        *rest,
         *_grpc_routes(topo, streaming_methods(descriptor)),
         *static,
         Route(
@@ -343,7 +366,8 @@ def edge_routes(
             typed_per_filter_config={F_TRANSCODER: _disabled(), F_RATELIMIT: _disabled()},
         ),
     ]
-    return RouteConfiguration(
+    edge_cache.disable_elsewhere(routes, {r.name for r in fill})
+    config = RouteConfiguration(
         name="edge",
         virtual_hosts=[VirtualHost(name="edge", domains=["*"], routes=routes)],
         # belt and braces: never forward mesh headers a filter did not set (router stage)
@@ -351,6 +375,7 @@ def edge_routes(
         response_headers_to_remove=["x-envoy-upstream-service-time", "x-sp-mesh-token", "x-sp-caller"],
         max_direct_response_body_size_bytes=max_direct,
     )
+    return config, fill
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -425,6 +450,9 @@ def edge_http_filters(topo: Topology, descriptor: Path | str) -> list[HttpFilter
         HttpFilter(name=F_HEADERS, typed_config=pack(strip)),
         HttpFilter(name=F_GRPC_WEB, typed_config=pack(GrpcWeb())),
         HttpFilter(name=F_CORS, typed_config=pack(Cors())),
+        # before the rate limit: a cache hit costs about what a 429 would, so the buckets only meter
+        # requests that reach a service
+        *edge_cache.http_filters(topo),
         HttpFilter(name=F_RATELIMIT, typed_config=pack(_rate_limit_filter(topo))),
         # after the rate limit, so floods are refused before they cost a JWT check or a users call
         *edge_auth.auth_filters(topo),
@@ -447,12 +475,13 @@ def edge_bootstrap(
     """The full edge Envoy bootstrap. `edge_cert` is the edge's mesh identity (client cert towards
     the sidecars); `descriptor` is the binary descriptor set (absolute path is written)."""
     check_descriptor(descriptor)
+    route_config, fill_routes = edge_routes(
+        topo, descriptor, static_dir=static_dir, demo_site_key=demo_site_key, dashboard_dir=dashboard_dir
+    )
     hcm = HttpConnectionManager(
         stat_prefix="edge",
         codec_type=HttpConnectionManagerCodecType.AUTO,
-        route_config=edge_routes(
-            topo, descriptor, static_dir=static_dir, demo_site_key=demo_site_key, dashboard_dir=dashboard_dir
-        ),
+        route_config=route_config,
         http_filters=edge_http_filters(topo, descriptor),
         access_log=[access_log(log_path)],
         use_remote_address=True,
@@ -487,9 +516,17 @@ def edge_bootstrap(
         )
         for svc in topo.services
     ]
+    listeners = [listener]
+    extensions = []
+    if fill_routes:
+        transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(_transcoder(descriptor)))
+        listeners.append(edge_cache.fill_listener(fill_routes, transcoder))
+        clusters.append(edge_cache.fill_cluster())
+        extensions.append(edge_cache.bootstrap_extension())
     return Bootstrap(
         admin=admin(topo.edge.admin_port),
         static_resources=BootstrapStaticResources(
-            listeners=[listener], clusters=[*clusters, edge_auth.jwks_cluster(topo)]
+            listeners=listeners, clusters=[*clusters, edge_auth.jwks_cluster(topo)]
         ),
+        bootstrap_extensions=extensions,
     )

@@ -168,6 +168,17 @@ class Topology:
     trust_domain: str = TRUST_DOMAIN
     namespace: str = "default"
     auth: EdgeAuth = field(default_factory=EdgeAuth)
+    # REST GET paths the edge answers from its HTTP cache (edge_cache.py): responses that depend only
+    # on the URL and carry their own `cache-control` (the widget feed: s-maxage=1).
+    edge_cached_paths: tuple[str, ...] = ("/v1/widget/sites/{site_key}/feed",)
+    # Request header carrying the visitor's ISO country, set by whatever sits in front of the edge
+    # (a CDN or load balancer with GeoIP, e.g. Cloudflare's cf-ipcountry). The edge copies it into
+    # `page.country_code` on these paths and drops any client-sent value; empty disables it.
+    geo_country_header: str = "cf-ipcountry"
+    geo_country_paths: tuple[str, ...] = (
+        "/v1/widget/sites/{site_key}/feed",
+        "/v1/widget/sites/{site_key}/live",
+    )
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.services]

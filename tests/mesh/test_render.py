@@ -196,6 +196,31 @@ def test_outbound_routes_only_to_allowed_peers(rendered) -> None:
 
 
 # --- edge ----------------------------------------------------------------------------------------
+def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -> None:
+    _, paths = rendered
+    cfg = _load(paths["edge"])
+    routes = _hcm(_listener(cfg, "edge_http"))["routeConfig"]["virtualHosts"][0]["routes"]
+    feed = [r for r in routes if r["name"].endswith("GetMeshTestFeed")]
+    assert len(feed) == 1 and feed[0]["route"]["cluster"] == "edge_cache_fill"
+    per_route = feed[0]["typedPerFilterConfig"]
+    assert "envoy.filters.http.cache" not in per_route  # on here
+    assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
+    assert "envoy.filters.http.lua" in per_route  # visitor country into the cache key
+    others = [r for r in routes if r is not feed[0]]
+    assert others and all(r["typedPerFilterConfig"]["envoy.filters.http.cache"]["disabled"] for r in others)
+    fill = _listener(cfg, "edge_cache_fill")
+    assert "internalListener" in fill and "address" not in fill  # in-process, no socket
+    fill_hcm = _hcm(fill)
+    assert [f["name"].rsplit(".", 1)[-1] for f in fill_hcm["httpFilters"]] == [
+        "header_mutation",
+        "grpc_json_transcoder",
+        "router",
+    ]
+    (fill_route,) = fill_hcm["routeConfig"]["virtualHosts"][0]["routes"]
+    assert fill_route["route"]["cluster"] == "svc_notifications"
+    assert any(e["name"] == "envoy.bootstrap.internal_listener" for e in cfg["bootstrapExtensions"])
+
+
 def test_edge_filter_order_and_transcoder(rendered) -> None:
     _, paths = rendered
     hcm = _hcm(_listener(_load(paths["edge"]), "edge_http"))
@@ -204,13 +229,15 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
         "header_mutation",
         "grpc_web",
         "cors",
+        "lua",
+        "cache",
         "local_ratelimit",
         "jwt_authn",
         "ext_authz",
         "grpc_json_transcoder",
         "router",
     ]
-    tc = hcm["httpFilters"][6]["typedConfig"]
+    tc = hcm["httpFilters"][8]["typedConfig"]
     assert tc["printOptions"] == {
         "alwaysPrintPrimitiveFields": True,
         "preserveProtoFieldNames": True,
@@ -223,7 +250,7 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
     assert tc["convertGrpcStatus"] is True and tc["maxRequestBodySize"] == 4 * 1024 * 1024
     assert "socialproof.notifications.v1.MeshTestWidgetService" in tc["services"]
     assert "socialproof.users.v1.MeshTestInternalService" not in tc["services"]  # no http rules
-    rl = hcm["httpFilters"][3]["typedConfig"]
+    rl = hcm["httpFilters"][5]["typedConfig"]
     assert rl["filterEnabled"]["defaultValue"]["numerator"] == 100
     assert rl["filterEnforced"]["defaultValue"]["numerator"] == 100
     stripped = [m["remove"] for m in hcm["httpFilters"][0]["typedConfig"]["mutations"]["requestMutations"]]
@@ -239,7 +266,7 @@ def test_edge_rest_routes_go_to_the_owning_service(rendered) -> None:
         if "safeRegex" in r["match"] and "headers" not in r["match"]
     }
     expect = {
-        "/v1/widget/sites/[^/]+/feed": "svc_notifications",
+        "/v1/widget/sites/[^/]+/feed": "edge_cache_fill",  # then svc_notifications, see above
         "/v1/widget/sites/[^/]+/events": "svc_analytics",
         "/v1/hooks/[^/]+/[^/]+": "svc_integrations",
         "/v1/billing/stripe/webhook": "svc_billing",

@@ -128,7 +128,7 @@ async def test_published_campaign_in_feed_for_matching_page_not_excluded_one(not
     assert notification.link_url == "https://shop.example.com/products/trail"
     rules = page.campaigns[0].variants[0].display_rules
     assert rules.first_delay.seconds == 3 and rules.display_duration.seconds == 7 and rules.hide_own_activity
-    assert headers["cache-control"] == "public, max-age=15, stale-while-revalidate=30"
+    assert headers["cache-control"] == "public, max-age=0, s-maxage=1"
     assert headers["etag"] == f'"{page.cache.feed_version}"'
 
     excluded, _ = await feed(n, site, "https://shop.example.com/products/trail/checkout")
