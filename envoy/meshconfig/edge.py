@@ -5,7 +5,8 @@ Filter chain (order matters):
     header_mutation  strip client-sent x-sp-* (and, on REST routes, every `*-bin` header)
     grpc_web         gRPC-Web -> gRPC, so later local replies are gRPC-shaped for gRPC-Web clients
     cors             per-route CorsPolicy (widget: any origin; API/dashboard: configured origins)
-    lua (geo)        visitor country from the trusted geo header into the query (feed, live only)
+    lua (key)        visitor country from the trusted geo header (feed, live) and the accepted
+                     encoding (feed) into the query, i.e. into the cache key
     cache            HTTP cache for shareable GETs (feed only); misses go through an internal
                      listener that transcodes (edge_cache.py); hits skip everything below
     local_ratelimit  one token bucket per route class, selected by a generic_key descriptor
@@ -519,7 +520,8 @@ def edge_bootstrap(
     listeners = [listener]
     extensions = []
     if fill_routes:
-        transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(_transcoder(descriptor)))
+        fill_tc = edge_cache.fill_transcoder(_transcoder(descriptor))
+        transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(fill_tc))
         listeners.append(edge_cache.fill_listener(fill_routes, transcoder))
         clusters.append(edge_cache.fill_cluster())
         extensions.append(edge_cache.bootstrap_extension())

@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TRUST_DOMAIN = "socialproof.local"
@@ -335,20 +337,51 @@ def default_topology(
     return Topology(services=services, **kwargs)
 
 
-def _free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    socks: list[socket.socket] = []
-    ports: list[int] = []
+_handed_out: set[int] = set()
+_LOWEST_PORT = 15000
+
+
+def _ephemeral_range_start() -> int:
     try:
-        while len(ports) < count:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((host, 0))
-            socks.append(sock)
-            port = sock.getsockname()[1]
-            if port not in ports:
-                ports.append(port)
-    finally:
-        for sock in socks:
-            sock.close()
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # as the servers do: a port whose old connections linger in TIME_WAIT is still usable
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """`count` distinct ports that are free right now and were not handed out before in this process.
+
+    They are picked below the kernel's ephemeral range on purpose: outgoing connections (Kafka,
+    Postgres, Redis clients of an already running service) take their local ports from that range, so
+    a port the kernel chose with bind(0) could be taken by one of them between picking and binding
+    (seen as "address already in use" while a platform started)."""
+    low, high = _LOWEST_PORT, _ephemeral_range_start() - 1
+    rng = random.SystemRandom()
+    ports: list[int] = []
+    for _ in range(200 * count):
+        if len(ports) == count:
+            break
+        port = rng.randint(low, high) if high > low else 0
+        if port == 0:  # no room below the ephemeral range: let the kernel choose
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind((host, 0))
+                port = int(sock.getsockname()[1])
+        if port not in ports and port not in _handed_out and _bindable(host, port):
+            ports.append(port)
+    if len(ports) < count:
+        raise RuntimeError(f"found only {len(ports)} of {count} free TCP ports on {host}")
+    _handed_out.update(ports)
     return ports
 
 
@@ -356,7 +389,7 @@ def with_free_ports(topology: Topology | None = None) -> Topology:
     """A copy of `topology` (default: `default_topology()`) with every port replaced by a port
     that is free right now (all distinct); for tests and parallel stacks."""
     topo = topology or default_topology()
-    ports = iter(_free_ports(2 + 4 * len(topo.services)))
+    ports = iter(free_ports(2 + 4 * len(topo.services)))
     edge = dataclasses.replace(topo.edge, http_port=next(ports), admin_port=next(ports))
     services = tuple(
         dataclasses.replace(

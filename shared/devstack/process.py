@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
+from meshconfig.topology import free_ports
+
 LOOPBACK = "127.0.0.1"
 
 # Ports handed out by this process: the OS may return a just-closed port again before the server
 # that asked for it binds, so remember them and never give the same one twice.
-_handed_out: set[int] = set()
 
 
 class DevstackError(RuntimeError):
@@ -26,15 +27,12 @@ class DevstackError(RuntimeError):
 
 
 def free_port(host: str = LOOPBACK) -> int:
-    """Return a TCP port on host that is free right now (the caller binds it soon after)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((host, 0))
-            port = int(sock.getsockname()[1])
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
-    raise DevstackError(f"no free TCP port found on {host}")
+    """Return a TCP port on host that is free right now (the caller binds it soon after); one
+    picker for every server a test or the platform starts (meshconfig.topology.free_ports)."""
+    try:
+        return free_ports(1, host)[0]
+    except RuntimeError as error:
+        raise DevstackError(str(error)) from error
 
 
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:

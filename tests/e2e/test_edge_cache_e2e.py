@@ -5,6 +5,7 @@ errors are stored."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import urllib.parse
@@ -63,7 +64,7 @@ def _feed(platform: Platform, site_key: str, page: str, headers: dict[str, str] 
     return status, got, titles
 
 
-def test_repeat_is_answered_by_the_edge_and_a_pause_leaves_within_a_second(
+def test_repeat_is_answered_by_the_edge_and_a_pause_leaves_within_two_seconds(
     platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
 ) -> None:
     site, auth = shop
@@ -83,15 +84,19 @@ def test_repeat_is_answered_by_the_edge_and_a_pause_leaves_within_a_second(
             campaigns_pb2.PauseCampaignRequest(name=campaign.name), metadata=auth, timeout=30
         )
     paused_at = time.monotonic()
+    last_stale_start = 0.0  # when the last request that still got the campaign was sent
     while True:
+        sent = time.monotonic() - paused_at
         _, _, shown = _feed(platform, site.site_key, page)
-        elapsed = time.monotonic() - paused_at
         if not any("Summer sale" in text for text in shown):
             break
-        assert elapsed < 3, "the paused campaign is still served by the edge"
-        time.sleep(0.05)
-    # s-maxage=1 bounds it; the slack is for a loaded 2-core machine between the RPC and the poll
-    assert elapsed < 1.5, f"paused campaign left the edge's answer only after {elapsed:.2f} s"
+        last_stale_start = sent
+        assert sent < 3, "the paused campaign is still served by the edge"
+        time.sleep(0.02)
+    # Bound: Envoy counts an entry's age in whole seconds from the `date` header and serves it while
+    # age <= s-maxage, so s-maxage=1 means under 2 s at the edge (the service itself drops it at once:
+    # services/notifications/tests, "pause leaves feed within a second"; open pages hear it live).
+    assert last_stale_start < 2.0, f"a request sent {last_stale_start:.2f} s after the pause still got it"
 
 
 def test_country_comes_from_the_geo_header_and_keys_its_own_entry(
@@ -114,6 +119,30 @@ def test_country_comes_from_the_geo_header_and_keys_its_own_entry(
     assert not any("Nur in Deutschland" in t for t in nowhere)
     _, _, garbage = _feed(platform, site.site_key, page, headers={geo: "D3"})
     assert not any("Nur in Deutschland" in t for t in garbage)
+
+
+def test_gzip_is_stored_once_and_plain_clients_get_their_own_entry(
+    platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
+) -> None:
+    site, auth = shop
+    publish_campaign(platform, auth, site.name, _announcement("Zipped news"))
+    url = f"{platform.edge_url}/v1/widget/sites/{site.site_key}/feed?page.url=" + urllib.parse.quote(
+        "https://cache.example.com/zipped", safe=""
+    )
+    gz = {"accept-encoding": "gzip, deflate, br"}
+    status, miss, zipped = http("GET", url, headers=gz)
+    assert status == 200 and miss.get("content-encoding") == "gzip", miss
+    assert "vary" not in miss  # the encoding is in the cache key instead
+    status, hit, zipped_again = http("GET", url, headers=gz)
+    assert hit.get("content-encoding") == "gzip" and "age" in hit, hit
+    assert gzip.decompress(zipped_again) == gzip.decompress(zipped)
+    status, plain_headers, plain = http("GET", url, headers={"accept-encoding": "identity"})
+    assert status == 200 and "content-encoding" not in plain_headers, plain_headers
+    assert json.loads(plain) == json.loads(gzip.decompress(zipped))
+    assert len(zipped) < len(plain)
+    # a client cannot choose the stored variant through the query either
+    status, forced, body = http("GET", url + "&sp_ae=gzip", headers={"accept-encoding": "identity"})
+    assert status == 200 and "content-encoding" not in forced and json.loads(body) == json.loads(plain)
 
 
 def test_previews_and_errors_are_never_stored(

@@ -205,7 +205,7 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     per_route = feed[0]["typedPerFilterConfig"]
     assert "envoy.filters.http.cache" not in per_route  # on here
     assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
-    assert "envoy.filters.http.lua" in per_route  # visitor country into the cache key
+    assert per_route["envoy.filters.http.lua"]["name"] == "cached_page_key"  # country + encoding in the key
     others = [r for r in routes if r is not feed[0]]
     assert others and all(r["typedPerFilterConfig"]["envoy.filters.http.cache"]["disabled"] for r in others)
     fill = _listener(cfg, "edge_cache_fill")
@@ -213,9 +213,11 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     fill_hcm = _hcm(fill)
     assert [f["name"].rsplit(".", 1)[-1] for f in fill_hcm["httpFilters"]] == [
         "header_mutation",
+        "compressor",
         "grpc_json_transcoder",
         "router",
     ]
+    assert fill_hcm["httpFilters"][2]["typedConfig"]["ignoredQueryParameters"] == ["sp_ae"]
     (fill_route,) = fill_hcm["routeConfig"]["virtualHosts"][0]["routes"]
     assert fill_route["route"]["cluster"] == "svc_notifications"
     assert any(e["name"] == "envoy.bootstrap.internal_listener" for e in cfg["bootstrapExtensions"])
