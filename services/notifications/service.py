@@ -81,6 +81,7 @@ _LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 MAX_URL_CHARS = 2048
 MAX_PAGE_SIZE = 100
 FEED_MAX_AGE = timedelta(seconds=15)
+FEED_VERSION_RE = re.compile(r"^[0-9.]{1,32}$")
 # How long the edge's HTTP cache may answer a feed without asking (the bound on staleness there).
 FEED_EDGE_MAX_AGE = timedelta(seconds=1)
 FEED_STALE_WHILE_REVALIDATE = timedelta(seconds=30)
@@ -1145,6 +1146,13 @@ class NotificationsService:
                 bool(SITE_KEY_RE.match(request.site_key)),
                 "site_key",
                 "must look like sk_pub_ followed by 24 hex digits",
+            )
+        with validate("Invalid feed version", reason="INVALID_FEED_VERSION") as v:
+            # only a cache key (see the proto): the answer is always the current feed
+            v.check(
+                not request.feed_version or bool(FEED_VERSION_RE.match(request.feed_version)),
+                "feed_version",
+                "digits and dots only, at most 32 characters (as FeedChanged.feed_version)",
             )
         _check_page(request.page, "page")
         org_id, site_id = await self._site_ids(request.site_key)

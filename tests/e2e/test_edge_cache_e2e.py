@@ -145,6 +145,24 @@ def test_gzip_is_stored_once_and_plain_clients_get_their_own_entry(
     assert status == 200 and "content-encoding" not in forced and json.loads(body) == json.loads(plain)
 
 
+def test_an_announced_feed_version_passes_the_cache_once(
+    platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
+) -> None:
+    site, auth = shop
+    page = "https://cache.example.com/versioned"
+    _feed(platform, site.site_key, page)
+    _, cached, _ = _feed(platform, site.site_key, page)
+    assert "age" in cached
+    publish_campaign(platform, auth, site.name, _announcement("Just published"))
+    # what a widget does on FeedChanged: the announced version makes a URL the cache has not seen
+    _, fresh, shown = _feed(platform, site.site_key, page, extra="&feed_version=2.5")
+    assert "age" not in fresh and any("Just published" in t for t in shown), shown
+    _, shared, again = _feed(platform, site.site_key, page, extra="&feed_version=2.5")
+    assert "age" in shared and again == shown  # the next visitor with the same event: a hit
+    status, _, body = _feed(platform, site.site_key, page, extra="&feed_version=1%3Bdrop")
+    assert status == 400 and "feed_version" in body[0], body
+
+
 def test_previews_and_errors_are_never_stored(
     platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
 ) -> None:

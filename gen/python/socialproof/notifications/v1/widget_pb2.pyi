@@ -47,20 +47,22 @@ STREAM_END_REASON_SITE_UNAVAILABLE: StreamEndReason
 STREAM_END_REASON_NOT_ENTITLED: StreamEndReason
 
 class GetWidgetFeedRequest(_message.Message):
-    __slots__ = ("site_key", "page", "locale", "preview", "preview_campaigns", "widget_version")
+    __slots__ = ("site_key", "page", "locale", "preview", "preview_campaigns", "widget_version", "feed_version")
     SITE_KEY_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     PREVIEW_FIELD_NUMBER: _ClassVar[int]
     PREVIEW_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
     WIDGET_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FEED_VERSION_FIELD_NUMBER: _ClassVar[int]
     site_key: str
     page: _targeting_pb2.PageContext
     locale: str
     preview: bool
     preview_campaigns: _containers.RepeatedScalarFieldContainer[str]
     widget_version: str
-    def __init__(self, site_key: _Optional[str] = ..., page: _Optional[_Union[_targeting_pb2.PageContext, _Mapping]] = ..., locale: _Optional[str] = ..., preview: _Optional[bool] = ..., preview_campaigns: _Optional[_Iterable[str]] = ..., widget_version: _Optional[str] = ...) -> None: ...
+    feed_version: str
+    def __init__(self, site_key: _Optional[str] = ..., page: _Optional[_Union[_targeting_pb2.PageContext, _Mapping]] = ..., locale: _Optional[str] = ..., preview: _Optional[bool] = ..., preview_campaigns: _Optional[_Iterable[str]] = ..., widget_version: _Optional[str] = ..., feed_version: _Optional[str] = ...) -> None: ...
 
 class GetWidgetFeedResponse(_message.Message):
     __slots__ = ("feed",)

@@ -2739,7 +2739,15 @@ class GetWidgetFeedRequest(betterproto2.Message):
 
     widget_version: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
     """
-    Widget build version (e.g. "1.4.2"), for compatibility decisions; not part of the cache key.
+    Widget build version (e.g. "1.4.2"), for compatibility decisions.
+    """
+
+    feed_version: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
+    """
+    The feed version a FeedChanged event announced (digits and dots, at most 32 characters). It does
+    not change the answer (always the current feed); it makes the URL differ from the one cached before
+    the change, so the refetch after a change passes the edge's HTTP cache once and is then shared by
+    every visitor who got the same event.
     """
 
 
