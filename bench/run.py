@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from bench import (
     analytics_ingest,
@@ -29,16 +31,28 @@ BENCHMARKS = {
 }
 
 
-def main() -> int:
+def _selected(names: list[str]) -> dict[str, Callable[..., Path]]:
+    """The benchmarks named on the command line (a name or a prefix of one; none: all of them)."""
+    if not names:
+        return dict(BENCHMARKS)
+    chosen = {k: v for k, v in BENCHMARKS.items() if any(k.startswith(n) for n in names)}
+    unknown = [n for n in names if not any(k.startswith(n) for k in BENCHMARKS)]
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    selected = _selected(sys.argv[1:] if argv is None else argv)
     if shutil.which("wrk") is None:
         print("installing wrk (Debian package) …", flush=True)
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False)
-    for index, (name, run) in enumerate(BENCHMARKS.items(), 1):
+    for index, (name, run) in enumerate(selected.items(), 1):
         started = time.monotonic()
-        print(f"[{index}/{len(BENCHMARKS)}] {name}", flush=True)
+        print(f"[{index}/{len(selected)}] {name}", flush=True)
         path = run(progress=lambda line: print(line, flush=True))
         print(
-            f"[{index}/{len(BENCHMARKS)}] {name} done in {time.monotonic() - started:.0f} s → {path}",
+            f"[{index}/{len(selected)}] {name} done in {time.monotonic() - started:.0f} s → {path}",
             flush=True,
         )
     write_doc()

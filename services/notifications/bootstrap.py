@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from services.notifications.adapters.activity_consumer import ACTIVITY_TOPIC, activity_consumer
 from services.notifications.adapters.billing_consumer import BILLING_TOPIC, billing_consumer
 from services.notifications.adapters.entitlements import BillingEntitlements, EntitlementsSource
 from services.notifications.adapters.outbox import OutboxRelay
 from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
-from services.notifications.service import NotificationsService
+from services.notifications.service import DEFAULT_WIDGET_SCRIPT_URL, NotificationsService
 from services.notifications.servicer import servicers
 from shared.crypto import KeyRing
 from shared.db import Database
@@ -62,6 +63,29 @@ class NotificationsSettings(ServiceSettings):
     domain_check_url: str = "https://{domain}/"
     #: Allow that page to be on a private/loopback address (local development and tests only).
     domain_check_allow_private: bool = False
+    #: Absolute http(s) URL of the widget script that sites' install snippets load (the edge's
+    #: versioned `/static/widget/sp-<version>.js` or a CDN in front of it). Required with SP_ENV=prod.
+    widget_script_url: str = DEFAULT_WIDGET_SCRIPT_URL
+
+    @field_validator("widget_script_url")
+    @classmethod
+    def _script_url(cls, value: str) -> str:
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"must be an absolute http(s) URL of the widget script, got {value!r}")
+        if any(c.isspace() or c in "\"'<>`" for c in value):
+            raise ValueError("must not contain spaces, quotes or angle brackets (it is an HTML attribute)")
+        return value
+
+    @model_validator(mode="after")
+    def _widget_script_for_production(self) -> NotificationsSettings:
+        # The default is the local edge: customers' pages must never be told to load it.
+        if self.env == "prod" and (
+            "widget_script_url" not in self.model_fields_set
+            or not self.widget_script_url.startswith("https://")
+        ):
+            raise ValueError("SP_WIDGET_SCRIPT_URL must be set to an https:// URL when SP_ENV=prod")
+        return self
 
     @field_validator("pii_keys")
     @classmethod
@@ -105,6 +129,7 @@ def build_service(
         events_topic=settings.events_topic,
         domain_check_url=settings.domain_check_url,
         domain_check_allow_private=settings.domain_check_allow_private,
+        widget_script_url=settings.widget_script_url,
     )
     return service, db, [redis, producer]
 

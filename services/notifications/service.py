@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import html
 import logging
 import re
 import secrets
@@ -86,9 +87,15 @@ FEED_VERSION_RE = re.compile(r"^[0-9.]{1,32}$")
 FEED_EDGE_MAX_AGE = timedelta(seconds=1)
 FEED_STALE_WHILE_REVALIDATE = timedelta(seconds=30)
 FEED_ACTIVITY_LIMIT = 500
+# A build reads this many recent activities first and the rest (up to FEED_ACTIVITY_LIMIT) only when a
+# campaign's filter ran out of rows before its cap: with the display-rule cap most builds need ~100.
+FEED_ACTIVITY_FIRST_READ = 128
 PREVIOUS_KEY_GRACE = timedelta(hours=24)
 WIDGET_PROOF_TTL = 30 * 86400  # a token the widget reported stays usable for verification for 30 days
 DEFAULT_ANONYMOUS_NAME = "Someone"
+# The widget as the local edge (`make up`, port 8080) serves it; deployments set SP_WIDGET_SCRIPT_URL
+# (required with SP_ENV=prod) and the devstack platform passes its edge's current versioned file.
+DEFAULT_WIDGET_SCRIPT_URL = "http://127.0.0.1:8080/static/widget/sp-1.0.0.js"
 EEA_UK_CH = (
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GB CH"
 ).split()
@@ -134,6 +141,11 @@ class NotificationsService:
     #: (tests point it at a local server; production keeps https://{domain}/ and the SSRF guard).
     domain_check_url: str = "https://{domain}/"
     domain_check_allow_private: bool = False
+    #: Absolute URL of the widget script named in each site's install snippet (SP_WIDGET_SCRIPT_URL).
+    widget_script_url: str = DEFAULT_WIDGET_SCRIPT_URL
+
+    def _site_proto(self, row: SiteRow) -> sites_pb2.Site:
+        return _site_to_proto(row, self.widget_script_url)
 
     async def fetch_home_page(self, domain: str) -> str:
         return await fetch_home_page(
@@ -162,7 +174,7 @@ class NotificationsService:
         async with self.db.tenant_session(org_id) as session:
             repo = SiteRepository(session, org_id)
             if request_id and (existing := await repo.by_request_id(org_id, request_id)):
-                return _site_to_proto(existing)
+                return self._site_proto(existing)
             row = await repo.add(
                 org_id=org_id,
                 display_name=site.display_name.strip(),
@@ -171,7 +183,7 @@ class NotificationsService:
                 spec=spec.SerializeToString(),
                 request_id=request_id or None,
             )
-            created = _site_to_proto(row)
+            created = self._site_proto(row)
             await self._stage(
                 session,
                 org_id,
@@ -198,7 +210,7 @@ class NotificationsService:
             row = await SiteRepository(session, org_id).get(site_id)
         if row is None:
             raise NotFound("Site not found", reason="SITE_NOT_FOUND", metadata={"name": name})
-        return _site_to_proto(row)
+        return self._site_proto(row)
 
     async def list_sites(
         self, parent: str, page_size: int, page_token: str
@@ -208,7 +220,7 @@ class NotificationsService:
         size, offset = _paging(page_size, page_token)
         async with self.db.tenant_session(org_id) as session:
             rows = await SiteRepository(session, org_id).list(org_id, offset=offset, limit=size + 1)
-        return [_site_to_proto(r) for r in rows[:size]], _next_token(offset, size, len(rows))
+        return [self._site_proto(r) for r in rows[:size]], _next_token(offset, size, len(rows))
 
     async def update_site(self, site: sites_pb2.Site, mask: field_mask_pb2.FieldMask) -> sites_pb2.Site:
         org_id, site_id = names.parse_site(site.name, "site.name")
@@ -273,7 +285,7 @@ class NotificationsService:
                 spec=merged.SerializeToString(),
             )
         await self._site_changed(row.id)
-        return _site_to_proto(row)
+        return self._site_proto(row)
 
     async def delete_site(self, name: str, etag: str) -> None:
         org_id, site_id = names.parse_site(name)
@@ -311,7 +323,7 @@ class NotificationsService:
             await repo.add_key(new_key, site_id, org_id)
             row = await repo.update(site_id, site_key=new_key)
         await self._site_changed(site_id)
-        return _site_to_proto(row), expires
+        return self._site_proto(row), expires
 
     async def verify_site_domain(
         self, name: str, domain: str, method: int
@@ -393,7 +405,7 @@ class NotificationsService:
             else:
                 entry.last_error = error[:300]
             row = await repo.update(site_id, spec=spec.SerializeToString())
-        site = _site_to_proto(row)
+        site = self._site_proto(row)
         return next(d for d in site.domains if d.domain == host), site
 
     async def _site_ids(self, site_key: str) -> tuple[str, str]:
@@ -427,7 +439,7 @@ class NotificationsService:
             row = await SiteRepository(session, org_id).get(site_id)
         if row is None:
             raise NotFound("Unknown site key", reason="SITE_KEY_NOT_FOUND")
-        return row, _site_to_proto(row)
+        return row, self._site_proto(row)
 
     # ---- campaigns -----------------------------------------------------------------------------
 
@@ -865,7 +877,7 @@ class NotificationsService:
                 )
                 if rows:
                     event = self._open_event(rows[0])
-        site = _site_to_proto(site_row)
+        site = self._site_proto(site_row)
         renderer = _Renderer(site, self.clock(), site_key="")
         campaign = campaigns_pb2.Campaign(type=request.campaign_type, content=request.content)  # type: ignore[arg-type]
         anonymity = request.anonymity or site.settings.default_anonymity
@@ -1211,7 +1223,7 @@ class NotificationsService:
         now: datetime,
         version: int,
     ) -> widget_pb2.WidgetFeed:
-        site = _site_to_proto(site_row)
+        site = self._site_proto(site_row)
         settings = site.settings
         feed = widget_pb2.WidgetFeed(
             status=widget_pb2.FEED_STATUS_ACTIVE,
@@ -1270,18 +1282,24 @@ class NotificationsService:
                 matching.append((row, spec, rules))
         activity_rows: list[ActivityRow] = []
         counts: dict[str, int] = {}
-        if any(
-            s.type in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW)
-            for _, s, _ in matching
-        ):
-            activity_rows = await ActivityRepository(session, site_row.org_id).list(
+        repo = ActivityRepository(session, site_row.org_id)
+
+        async def read_activities(offset: int, limit: int) -> list[ActivityRow]:
+            return await repo.list(
                 site_row.id,
                 include_retracted=False,
                 include_test=settings.show_test_activities or request.preview,
                 since=now - timedelta(days=settings.activity_retention_days or 90),
-                limit=FEED_ACTIVITY_LIMIT,
+                offset=offset,
+                limit=limit,
             )
-        repo = ActivityRepository(session, site_row.org_id)
+
+        if any(
+            s.type in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW)
+            for _, s, _ in matching
+        ):
+            activity_rows = await read_activities(0, FEED_ACTIVITY_FIRST_READ)
+        more_activities = len(activity_rows) == FEED_ACTIVITY_FIRST_READ
         for row, spec, _ in matching:
             if spec.type == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER:
                 cfg = spec.aggregate_counter
@@ -1308,8 +1326,24 @@ class NotificationsService:
             # marked the service unhealthy and answered 503 "no_healthy_upstream").
             await asyncio.sleep(0)
             feed_campaign = renderer.feed_campaign(
-                row, spec, activity_rows, counts.get(row.id, 0), page_count, site_count, page.url
+                row,
+                spec,
+                activity_rows,
+                counts.get(row.id, 0),
+                page_count,
+                site_count,
+                page.url,
+                more_rows=more_activities,
             )
+            if renderer.ran_short and more_activities:
+                # The same newest-first order, so the campaigns already built saw a prefix of these rows.
+                activity_rows += await read_activities(
+                    len(activity_rows), FEED_ACTIVITY_LIMIT - len(activity_rows)
+                )
+                more_activities = False
+                feed_campaign = renderer.feed_campaign(
+                    row, spec, activity_rows, counts.get(row.id, 0), page_count, site_count, page.url
+                )
             if feed_campaign is None:
                 continue
             change = targeting.next_schedule_change(rules.schedule, now, zone, timedelta(days=1))
@@ -1510,7 +1544,7 @@ class NotificationsService:
         # With the feed's memo: the live push renders the new activity once, and the feed rebuilds that
         # the version bump causes reuse it.
         renderer = _Renderer(
-            _site_to_proto(site_row),
+            self._site_proto(site_row),
             self.clock(),
             site_key=site_row.site_key,
             memo=self.render_memo,
@@ -1660,6 +1694,8 @@ class _ArmPlan:
     display_rules: campaigns_pb2.DisplayRules
     check: templates.ContentCheck
     content_key: RenderKey
+    #: Most activity items this arm carries in a feed (display.feed_items of its effective rules).
+    feed_items: int
 
 
 CLOCK_FREE, CLOCK_REFRESHED, CLOCK_BUCKETED = 0, 1, 2
@@ -1722,6 +1758,8 @@ class _Renderer:
         self._event_values: dict[str, dict[str, templates.Value]] = {}
         self._events: dict[str, activity_pb2.ActivityEvent] = {}
         self._actor_values: dict[tuple[str, int, str], tuple[dict[str, templates.Value], bool]] = {}
+        #: Whether the last feed_campaign looked at every row without filling its list.
+        self.ran_short = False
 
     def _arm_plans(
         self,
@@ -1753,7 +1791,11 @@ class _Renderer:
                 content.show_verified_mark,
                 _clock_use(check) if check.ok else CLOCK_FREE,
             )
-            plans.append(_ArmPlan(mapping.display_to_proto(effective), check, content_key))
+            plans.append(
+                _ArmPlan(
+                    mapping.display_to_proto(effective), check, content_key, display.feed_items(effective)
+                )
+            )
         if self.memo is not None:
             self.memo.put_plans(key, plans)
         return plans
@@ -1807,8 +1849,13 @@ class _Renderer:
         page_count: int,
         site_count: int,
         page_url: str,
+        *,
+        more_rows: bool = False,
     ) -> widget_pb2.FeedCampaign | None:
+        """The campaign's feed entry; None when it shows nothing, or (ran_short set) when its filter ran
+        out of rows before its cap while more_rows says the caller can read more: then call again."""
         kind = spec.type
+        self.ran_short = False
         out = widget_pb2.FeedCampaign(
             campaign_id=row.id,
             type=kind,
@@ -1831,6 +1878,7 @@ class _Renderer:
             )
         if not arms:
             arms.append(("", 1, spec.content, campaigns_pb2.DisplayRules()))
+        plans = self._arm_plans(row, spec, arms)
         selected: list[tuple[ActivityRow, activity_pb2.ActivityEvent]] = []
         anonymity = 0
         if kind in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW):
@@ -1846,10 +1894,18 @@ class _Renderer:
                 max_age = timedelta(days=self.site.settings.activity_retention_days or 90)
                 anonymity = rcfg.anonymity
                 min_rating, need_text = rcfg.min_rating, rcfg.require_text
+            # What the widget can use, not everything max_items allows (docs/notifications.md, "Feed size");
+            # min_items is still judged on the real count.
+            max_items = min(max_items, max(p.feed_items for p in plans))
+            wanted = max(max_items, min_items)
+            aged_out = False
             for a_row in activity_rows:
-                if len(selected) >= max_items:
+                if len(selected) >= wanted:
                     break
-                if a_row.state != ACTIVE or (page_url and a_row.occurred_at < self.now - max_age):
+                if page_url and a_row.occurred_at < self.now - max_age:
+                    aged_out = True  # rows come newest first: none of the rest is young enough
+                    break
+                if a_row.state != ACTIVE:
                     continue
                 event = self.event(a_row)
                 if kind == templates_pb2.CAMPAIGN_TYPE_REVIEW and (
@@ -1860,8 +1916,10 @@ class _Renderer:
                     continue
                 if _filter_matches(filt, event, page_url):
                     selected.append((a_row, event))
-            if len(selected) < min_items:
+            self.ran_short = len(selected) < wanted and not aged_out
+            if len(selected) < min_items or (self.ran_short and more_rows):
                 return None
+            del selected[max_items:]
         elif kind == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER and count < max(
             1, spec.aggregate_counter.min_count
         ):
@@ -1873,9 +1931,7 @@ class _Renderer:
         elif kind == templates_pb2.CAMPAIGN_TYPE_ANNOUNCEMENT:
             out.once_per_visitor = spec.announcement.once_per_visitor
         live = page_count if out.live_count_scope != campaigns_pb2.LIVE_COUNT_SCOPE_SITE else site_count
-        for (variant_id, weight, content, _), plan in zip(
-            arms, self._arm_plans(row, spec, arms), strict=True
-        ):
+        for (variant_id, weight, content, _), plan in zip(arms, plans, strict=True):
             feed_variant = out.variants.add(variant_id=variant_id, weight=weight)
             feed_variant.display_rules.CopyFrom(plan.display_rules)
             check = plan.check
@@ -1883,7 +1939,7 @@ class _Renderer:
                 continue  # validated on save; never show a half-rendered card
             if selected:
                 content_key = plan.content_key
-                for _, event in selected:
+                for _, event in selected[: plan.feed_items]:
                     feed_variant.notifications.append(
                         self._activity_notification(
                             spec, row.id, variant_id, content, check, content_key, event, anonymity
@@ -2451,15 +2507,19 @@ def _end(event_id: str, reason: int, reconnect_after: timedelta) -> widget_pb2.S
 # ---- proto views of rows ---------------------------------------------------------------------
 
 
-def _site_to_proto(row: SiteRow) -> sites_pb2.Site:
+def install_snippet(script_url: str, site_key: str) -> str:
+    """The tag a site owner pastes into their pages: async, so it never blocks rendering."""
+    src, key = html.escape(script_url, quote=True), html.escape(site_key, quote=True)
+    return f'<script async src="{src}" data-site-key="{key}"></script>'
+
+
+def _site_to_proto(row: SiteRow, widget_script_url: str = DEFAULT_WIDGET_SCRIPT_URL) -> sites_pb2.Site:
     site = sites_pb2.Site.FromString(row.spec)
     site.name = names.site_name(row.org_id, row.id)
     site.display_name = row.display_name
     site.site_key = row.site_key
     site.state = row.state  # type: ignore[assignment]
-    site.install_snippet = (
-        f'<script async src="https://cdn.socialproof.io/w.js" data-site-key="{row.site_key}"></script>'
-    )
+    site.install_snippet = install_snippet(widget_script_url, row.site_key)
     site.create_time.CopyFrom(mapping.ts(row.create_time))
     site.update_time.CopyFrom(mapping.ts(row.update_time))
     site.etag = _etag(row.revision)

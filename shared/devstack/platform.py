@@ -316,8 +316,17 @@ class Platform:
             **service_env(self.infra, edge_url=self.edge_url, installation=self._secrets()),
             **self.topology.app_env(service),
             "SP_MESH_TOKEN": ensure_mesh_token(self.root / "mesh-token"),
+            **self._widget_script_env(service),
             **self.extra_env,
         }
+
+    def _widget_script_env(self, service: str) -> dict[str, str]:
+        """Install snippets name the widget file this edge serves (the versioned name in the manifest)."""
+        if service != "notifications" or self.static_dir is None:
+            return {}
+        from meshconfig.static import WIDGET_PREFIX, widget_file
+
+        return {"SP_WIDGET_SCRIPT_URL": f"{self.edge_url}{WIDGET_PREFIX}{widget_file(self.static_dir)}"}
 
     def _start_children(self, configs: dict[str, Path]) -> None:
         from meshconfig import envoy_binary

@@ -188,16 +188,12 @@ def shop_pages() -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def snippet_for_this_edge(snippet: str, edge: str) -> str:
-    """The dashboard's snippet with its script URL pointed at this platform's edge.
-
-    The server renders `https://cdn.socialproof.io/w.js` (a production CDN that does not exist here);
-    the edge serves the same widget at its versioned path, and the widget talks to the origin it was
-    loaded from. Everything else (async, data-site-key) is the snippet as shown.
-    """
+    """The dashboard's snippet, checked to load this platform's versioned widget file from the edge
+    (the platform sets SP_WIDGET_SCRIPT_URL from widget/dist/manifest.json), used exactly as shown."""
     manifest = json.loads((REPO / "widget" / "dist" / "manifest.json").read_text())
     found = re.search(r'src="([^"]+)"', snippet)
-    assert found, snippet
-    return snippet.replace(found.group(1), f"{edge}/static/widget/{manifest['file']}")
+    assert found and found.group(1) == f"{edge}/static/widget/{manifest['file']}", snippet
+    return snippet
 
 
 def test_published_campaign_shows_a_purchase_on_the_owners_page_and_analytics_shows_the_impression(

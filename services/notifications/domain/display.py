@@ -73,6 +73,28 @@ def effective(
     return rules
 
 
+#: Own activities among a campaign's newest items that the widget may hide from their actor.
+OWN_ACTIVITY_SPARES = 2
+
+
+def feed_items(rules: DisplayRules) -> int:
+    """How many items of one arm the feed carries for these effective rules (docs/notifications.md).
+
+    One page view shows at most max_per_page of a campaign. Spares cover the widget's filters: half a
+    page view more when it skips items seen within a window (a visitor coming back to another page
+    has seen some of the newest), and OWN_ACTIVITY_SPARES when it hides the visitor's own activity.
+    Never more than a session can show (max_per_session).
+    """
+    per_page = rules.max_per_page or DEFAULTS.max_per_page or 0
+    per_session = rules.max_per_session or DEFAULTS.max_per_session or 0
+    spares = 0
+    if rules.skip_seen_within:
+        spares += (per_page + 1) // 2
+    if rules.hide_own_activity:
+        spares += OWN_ACTIVITY_SPARES
+    return max(1, min(per_session, per_page + spares))
+
+
 def problems(rules: DisplayRules, prefix: str = "campaign.display_rules") -> list[tuple[str, str]]:
     """(field, message) for values outside the allowed ranges, checked on the rules as given."""
     out: list[tuple[str, str]] = []

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.notifications.domain.display import DEFAULTS, DisplayRules, effective, problems
+from services.notifications.domain.display import (
+    DEFAULTS,
+    OWN_ACTIVITY_SPARES,
+    DisplayRules,
+    effective,
+    feed_items,
+    problems,
+)
 
 
 def test_defaults_from_product_brief() -> None:
@@ -54,3 +61,16 @@ def test_problems_name_fields() -> None:
     }
     assert found["campaign.display_rules.max_gap"] == "must not be shorter than min_gap"
     assert problems(DisplayRules(min_gap=timedelta(seconds=5), max_gap=timedelta(seconds=5))) == []
+
+
+def test_feed_items_one_page_view_plus_spares_for_the_widget_filters() -> None:
+    # Defaults: 10 per page view, half a page view for items seen in the last 24 h, 2 own activities.
+    assert feed_items(effective(DisplayRules())) == 10 + 5 + OWN_ACTIVITY_SPARES == 17
+    # No filters in the widget: one page view is all it can show.
+    plain = DisplayRules(hide_own_activity=False, skip_seen_within=timedelta(0), max_per_page=4)
+    assert feed_items(effective(plain)) == 4
+    assert feed_items(effective(DisplayRules(max_per_page=3, hide_own_activity=False))) == 3 + 2
+    assert feed_items(effective(DisplayRules(max_per_page=3, skip_seen_within=timedelta(0)))) == 3 + 2
+    # Never more than a session can show, never nothing.
+    assert feed_items(effective(DisplayRules(max_per_page=40, max_per_session=12))) == 12
+    assert feed_items(effective(DisplayRules(max_per_page=100, max_per_session=1000))) == 152
