@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/gen/python:$(CURDIR)/envoy
 STAMP := $(VENV)/.setup-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup gen gen-check lint fmt breaking test test-fast web up down bench ci certs-rotate clean
+.PHONY: setup gen gen-check lint fmt breaking test test-fast web up down bench ci certs-rotate clean k8s
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -39,9 +39,14 @@ web: setup
 gen: setup
 	tools/gen.sh
 
-## gen-check: fail if gen/ differs from what protos/ generate
+## gen-check: fail if gen/ differs from what protos/ generate, or k8s/ from what the topology generates
 gen-check: setup
 	tools/gen_check.sh
+	$(PY) -m meshconfig k8s --out k8s --check
+
+## k8s: regenerate the Kubernetes manifests in k8s/ from the mesh topology (docs/deploy.md)
+k8s: setup
+	$(PY) -m meshconfig k8s --out k8s
 
 ## lint: buf lint (STANDARD), ruff, mypy
 lint: setup

@@ -1,4 +1,4 @@
-"""CLI: python -m meshconfig {render,certs,validate,topology}."""
+"""CLI: python -m meshconfig {render,certs,validate,topology,k8s}."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import k8s
 from .certs import ensure_certs, rotate
 from .edge import UnsupportedContract
 from .render import ensure_mesh_token, render_all, validate_dir
@@ -53,7 +54,24 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("topology", help="print the topology as JSON")
     t.add_argument("--ports-json")
 
+    k = sub.add_parser("k8s", help="write the Kubernetes manifests (k8s/, see docs/deploy.md)")
+    k.add_argument("--out", default="k8s")
+    k.add_argument("--descriptor", default="gen/descriptors/socialproof.binpb")
+    k.add_argument("--image", default=k8s.DEFAULT_IMAGE, help="app image (services + edge descriptor)")
+    k.add_argument("--envoy-image", help="image running Envoy (default: the app image)")
+    k.add_argument("--namespace", default=k8s.DEFAULT_NAMESPACE)
+    k.add_argument(
+        "--dashboard-origin",
+        action="append",
+        dest="dashboard_origins",
+        help="CORS origin of the dashboard (repeat; default: the topology's local ones)",
+    )
+    k.add_argument("--check", action="store_true", help="write nothing; fail if --out differs")
+    k.add_argument("--certs", help="also issue the mesh certs for this namespace into DIR (not --out)")
+
     a = ap.parse_args(argv)
+    if a.cmd == "k8s":
+        return _k8s(a)
     if a.cmd == "render":
         topo = _topology(a.ports_json)
         token = ensure_mesh_token(a.mesh_token_file or Path(a.out) / "mesh-token")
@@ -89,6 +107,34 @@ def main(argv: list[str] | None = None) -> int:
         print(_topology(a.ports_json).to_json())
         return 0
     return 2
+
+
+def _k8s(a: argparse.Namespace) -> int:
+    opts = k8s.K8sOptions(
+        namespace=a.namespace,
+        image=a.image,
+        envoy_image=a.envoy_image,
+        dashboard_origins=tuple(a.dashboard_origins or k8s.DEFAULT_DASHBOARD_ORIGINS),
+    )
+    try:
+        files = k8s.generate(descriptor=a.descriptor, opts=opts)
+    except UnsupportedContract as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if a.check:
+        stale = k8s.drift(files, a.out)
+        if stale:
+            print(f"{a.out}/ is out of date (run `make k8s`): {', '.join(stale)}", file=sys.stderr)
+            return 1
+        print(f"k8s-check: {a.out}/ matches the topology")
+        return 0
+    for path in k8s.write(files, a.out):
+        print(path)
+    if a.certs:
+        topo = k8s.k8s_topology(default_topology(), a.namespace)
+        for name, p in ensure_certs(a.certs, topo).items():
+            print(f"cert {name:14} {p.cert} -> secret {k8s.mesh_cert_secret(name)}")
+    return 0
 
 
 def _report(results: dict[str, tuple[bool, str]]) -> int:
