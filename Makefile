@@ -38,6 +38,7 @@ web: setup
 ## gen: regenerate gen/ from protos/ (python stubs, partner SDK, Envoy descriptor set)
 gen: setup
 	tools/gen.sh
+	$(PY) -m meshconfig k8s --out k8s
 
 ## gen-check: fail if gen/ differs from what protos/ generate, or k8s/ from what the topology generates
 gen-check: setup
