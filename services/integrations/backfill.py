@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from services.integrations.adapters.shopify import ShopifyAdmin, ShopifyError
+from services.integrations.adapters.stripe_charges import StripeApiError, StripeCharges
+from services.integrations.adapters.woocommerce import WooCommerceError, WooCommerceStore
 from services.integrations.domain import normalize
-from services.integrations.service import IntegrationsService
+from services.integrations.service import ConnectionRecord, IntegrationsService
 from services.integrations.shopify_oauth import ShopifyOAuth
+from shared.crypto import associated_data
 from shared.errors import FailedPrecondition, NotFound, Unavailable, validate
 from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
@@ -25,6 +31,7 @@ from socialproof.integrations.v1.backfill_pb2 import BackfillState
 log = logging.getLogger(__name__)
 
 B = BackfillState
+P = IntegrationProvider
 DEFAULT_LOOKBACK_DAYS = 30
 MAX_LOOKBACK_DAYS = 60
 LEASE = timedelta(seconds=60)
@@ -60,12 +67,232 @@ class BackfillJob:
         return 0.0
 
 
+SOURCE_ERRORS = (ShopifyError, WooCommerceError, StripeApiError)
+PROVIDER_NAMES: dict[int, str] = {
+    P.INTEGRATION_PROVIDER_SHOPIFY: "Shopify",
+    P.INTEGRATION_PROVIDER_WOOCOMMERCE: "WooCommerce",
+    P.INTEGRATION_PROVIDER_STRIPE: "Stripe",
+}
+# What each provider's stored API credentials must contain (WooCommerce REST keys, a Stripe secret or
+# restricted key with read access to charges).
+CREDENTIAL_FIELDS: dict[int, tuple[str, ...]] = {
+    P.INTEGRATION_PROVIDER_WOOCOMMERCE: ("consumer_key", "consumer_secret"),
+    P.INTEGRATION_PROVIDER_STRIPE: ("api_key",),
+}
+
+
+Context = normalize.DeliveryContext
+
+
+def credentials_aad(org_id: str, connection_id: str) -> bytes:
+    return associated_data(org_id, connection_id, "backfill_credentials")
+
+
+class OrderSource(Protocol):
+    """One provider's history, read newest first in pages; cursors are opaque strings saved per page."""
+
+    async def count(self) -> int:
+        """Estimated total (0 = unknown)."""
+        ...
+
+    async def page(self, cursor: str) -> tuple[list[dict[str, Any]], str, int]:
+        """(records, next cursor or "" at the end, total when the page tells it, else 0)."""
+        ...
+
+    def normalize(
+        self, record: dict[str, Any], ctx: normalize.DeliveryContext
+    ) -> normalize.Normalized | None:
+        """What the record becomes, or None when it is skipped (test, refunded, cancelled, malformed)."""
+        ...
+
+    def created(self, record: dict[str, Any]) -> datetime | None: ...
+
+
+def _iso(value: Any) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except (ValueError, TypeError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass
+class ShopifyOrders:
+    admin: ShopifyAdmin
+    shop: str
+    token: str
+    created_min: str
+
+    async def count(self) -> int:
+        return await self.admin.count_orders(self.shop, self.token, self.created_min)
+
+    async def page(self, cursor: str) -> tuple[list[dict[str, Any]], str, int]:
+        orders, next_cursor = await self.admin.list_orders(self.shop, self.token, self.created_min, cursor)
+        return orders, next_cursor, 0
+
+    def normalize(
+        self, record: dict[str, Any], ctx: normalize.DeliveryContext
+    ) -> normalize.Normalized | None:
+        if str(record.get("financial_status")) in ("refunded", "voided"):
+            return None
+        paid = record.get("financial_status") in ("paid", "partially_paid")
+        result = normalize.normalize_shopify("orders/paid" if paid else "orders/create", record, ctx)
+        return None if result.test else result
+
+    def created(self, record: dict[str, Any]) -> datetime | None:
+        return _iso(record.get("created_at"))
+
+
+@dataclass
+class WooCommerceOrders:
+    store: WooCommerceStore
+    store_url: str
+    key: str
+    secret: str
+    created_min: str
+    page_size: int = 50
+
+    async def count(self) -> int:
+        return 0  # X-WP-Total arrives with the first page
+
+    async def page(self, cursor: str) -> tuple[list[dict[str, Any]], str, int]:
+        number = int(cursor or 1)
+        orders, total, pages = await self.store.list_orders(
+            self.store_url, self.key, self.secret, self.created_min, number, self.page_size
+        )
+        return orders, str(number + 1) if number < pages and orders else "", total
+
+    def normalize(
+        self, record: dict[str, Any], ctx: normalize.DeliveryContext
+    ) -> normalize.Normalized | None:
+        # Only processing/completed orders become purchases; refunded, cancelled and unpaid ones are
+        # history without proof (their retractions would retract nothing that was imported).
+        if str(record.get("status")) not in ("processing", "completed"):
+            return None
+        return normalize.normalize_woocommerce("order.created", record, ctx)
+
+    def created(self, record: dict[str, Any]) -> datetime | None:
+        return _iso(record.get("date_created_gmt") or record.get("date_created"))
+
+
+@dataclass
+class StripePayments:
+    charges: StripeCharges
+    api_key: str
+    created_after: int
+    page_size: int = 50
+
+    async def count(self) -> int:
+        return 0  # Stripe lists have no totals: progress is the share of the window walked
+
+    async def page(self, cursor: str) -> tuple[list[dict[str, Any]], str, int]:
+        found, next_cursor = await self.charges.list_charges(
+            self.api_key, self.created_after, cursor, self.page_size
+        )
+        return found, next_cursor, 0
+
+    def normalize(
+        self, record: dict[str, Any], ctx: normalize.DeliveryContext
+    ) -> normalize.Normalized | None:
+        if record.get("status") != "succeeded" or record.get("paid") is False or record.get("refunded"):
+            return None
+        # The charge as the charge.succeeded event the webhook path sees: same source_ref (its payment
+        # intent), so the same activity and event ids. A test-mode key lists only test-mode charges:
+        # those are imported marked `test`, as their webhooks would be.
+        event = {
+            "id": f"evt_backfill_{record.get('id')}",
+            "type": "charge.succeeded",
+            "created": record.get("created"),
+            "livemode": record.get("livemode") is True,
+            "data": {"object": record},
+        }
+        return normalize.normalize_stripe(event, ctx)
+
+    def created(self, record: dict[str, Any]) -> datetime | None:
+        created = record.get("created")
+        return datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
+
+
 class Backfills:
-    def __init__(self, core: IntegrationsService, admin: ShopifyAdmin, oauth: ShopifyOAuth) -> None:
+    def __init__(
+        self,
+        core: IntegrationsService,
+        admin: ShopifyAdmin,
+        oauth: ShopifyOAuth,
+        woocommerce: WooCommerceStore | None = None,
+        stripe: StripeCharges | None = None,
+        page_size: int = 50,
+    ) -> None:
         self.core = core
         self.admin = admin
         self.oauth = oauth
+        self.woocommerce = woocommerce or WooCommerceStore()
+        self.stripe = stripe or StripeCharges()
+        self.page_size = page_size  # WooCommerce per_page and Stripe limit (tests use small pages)
         self.wakeup = asyncio.Event()
+
+    async def set_credentials(
+        self, org_id: str, site_id: str, connection_id: str, credentials: Mapping[str, str]
+    ) -> None:
+        """Stores a WooCommerce or Stripe connection's API credentials (AES-GCM, KeyRing) for backfill.
+
+        Not reachable by RPC yet: the contract has no field for them (see docs/integrations.md)."""
+        conn = await self.core.get_connection(org_id, site_id, connection_id)
+        fields = CREDENTIAL_FIELDS.get(conn.provider)
+        if fields is None:
+            raise FailedPrecondition(
+                "API credentials are only stored for WooCommerce and Stripe connections",
+                reason="BACKFILL_PROVIDER_UNSUPPORTED",
+            )
+        with validate("Invalid credentials") as v:
+            for name in fields:
+                value = credentials.get(name, "")
+                v.check(
+                    0 < len(value) <= 256 and value.isprintable(), f"credentials.{name}", "1-256 characters"
+                )
+        sealed = self.core.keyring.encrypt(
+            json.dumps({name: credentials[name] for name in fields}), credentials_aad(org_id, connection_id)
+        )
+        async with self.core.db.tenant_session(org_id) as session:
+            await session.execute(
+                text("UPDATE connections SET access_token_enc = :sealed WHERE id = :id AND org_id = :org"),
+                {"sealed": sealed, "id": connection_id, "org": org_id},
+            )
+
+    async def _credentials(self, org_id: str, conn: ConnectionRecord) -> dict[str, str]:
+        """The decrypted credentials of the connection ({} when none were stored)."""
+        if conn.provider == P.INTEGRATION_PROVIDER_SHOPIFY:
+            token = await self.oauth.access_token(org_id, conn.id)
+            return {"access_token": token} if token else {}
+        async with self.core.db.tenant_session(org_id) as session:
+            sealed = (
+                await session.execute(
+                    text("SELECT access_token_enc FROM connections WHERE id = :id AND org_id = :org"),
+                    {"id": conn.id, "org": org_id},
+                )
+            ).scalar_one_or_none()
+        if not sealed:
+            return {}
+        found = json.loads(self.core.keyring.decrypt_str(bytes(sealed), credentials_aad(org_id, conn.id)))
+        return found if all(found.get(f) for f in CREDENTIAL_FIELDS.get(conn.provider, ("-",))) else {}
+
+    def _source(self, conn: ConnectionRecord, credentials: dict[str, str], since: datetime) -> OrderSource:
+        if conn.provider == P.INTEGRATION_PROVIDER_SHOPIFY:
+            shop = conn.settings.shopify.shop_domain
+            return ShopifyOrders(self.admin, shop, credentials["access_token"], since.isoformat())
+        if conn.provider == P.INTEGRATION_PROVIDER_WOOCOMMERCE:
+            store_url = conn.settings.woocommerce.store_url
+            parts = urlsplit(store_url)
+            loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+            # The consumer secret travels in a Basic header: https only (plain http to loopback in tests).
+            if not (parts.scheme == "https" or (loopback and self.core.config.allow_loopback_http)):
+                raise WooCommerceError("the store URL must be https://")
+            # WooCommerce's `after` is in the site's time zone unless it carries an offset: send UTC.
+            after = since.astimezone(UTC).replace(microsecond=0).isoformat()
+            key, secret = credentials["consumer_key"], credentials["consumer_secret"]
+            return WooCommerceOrders(self.woocommerce, store_url, key, secret, after, self.page_size)
+        created_after = int(since.timestamp()) - 1
+        return StripePayments(self.stripe, credentials["api_key"], created_after, self.page_size)
 
     async def _job(self, org_id: str, backfill_id: str) -> BackfillJob:
         async with self.core.db.tenant_session(org_id) as session:
@@ -98,13 +325,16 @@ class Backfills:
             )
             v.check(len(request_id) <= 64, "request_id", "at most 64 characters")
         conn = await self.core.get_connection(org_id, site_id, connection_id)
-        if conn.provider != IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY:
+        if conn.provider not in PROVIDER_NAMES:
             raise FailedPrecondition(
-                "Backfill is available for Shopify connections", reason="BACKFILL_PROVIDER_UNSUPPORTED"
+                "Backfill is available for Shopify, WooCommerce and Stripe connections",
+                reason="BACKFILL_PROVIDER_UNSUPPORTED",
             )
-        if not await self.oauth.access_token(org_id, connection_id):
+        if not await self._credentials(org_id, conn):
             raise FailedPrecondition(
-                "The shop has not authorized SocialProof yet (connect it with Shopify first)",
+                "The shop has not authorized SocialProof yet (connect it with Shopify first)"
+                if conn.provider == P.INTEGRATION_PROVIDER_SHOPIFY
+                else "No API credentials are stored for this connection",
                 reason="BACKFILL_NOT_AUTHORIZED",
             )
         backfill_id = str(uuid.uuid4())
@@ -256,20 +486,24 @@ class Backfills:
             await self._finish(job_id, org_id, job["state"])
             return
         started = job["started_at"] or datetime.now(UTC)
-        created_min = (started - timedelta(days=job["lookback_days"])).isoformat()
+        since = started - timedelta(days=job["lookback_days"])
         conn = await self.core.get_connection(org_id, job["site_id"], job["connection_id"])
-        shop = conn.settings.shopify.shop_domain
+        provider = PROVIDER_NAMES.get(conn.provider, "provider")
         counts = {k: job[k] for k in ("processed_count", "imported_count", "skipped_count")}
         try:
-            token = await self.oauth.access_token(org_id, conn.id)
-            total = job["total_estimate"] or await self.admin.count_orders(shop, token, created_min)
+            credentials = await self._credentials(org_id, conn)
+            if not credentials:
+                await self._finish(job_id, org_id, B.BACKFILL_STATE_FAILED, "credentials were removed")
+                return
+            source = self._source(conn, credentials, since)
+            total = job["total_estimate"] or await source.count()
             state = await self._progress(
                 job_id, org_id, state=B.BACKFILL_STATE_RUNNING, started_at=started, total_estimate=total
             )
             cursor, first = job["cursor"], True
             while state == B.BACKFILL_STATE_RUNNING and (cursor or first):
                 first = False
-                orders, next_cursor = await self.admin.list_orders(shop, token, created_min, cursor)
+                records, next_cursor, page_total = await source.page(cursor)
                 reached = job["reached_at"]
                 ctx = normalize.DeliveryContext(
                     org_id=org_id,
@@ -277,22 +511,26 @@ class Backfills:
                     connection_id=conn.id,
                     received_at=datetime.now(UTC),
                     imported_kinds=frozenset(conn.imported_kinds),
-                    shop_domain=shop,
+                    shop_domain=conn.settings.shopify.shop_domain,
                 )
-                for order in orders:
+                for record in records:
                     counts["processed_count"] += 1
-                    imported = await self._import(order, ctx)
+                    imported = await self._import(source, record, ctx)
                     counts["imported_count" if imported else "skipped_count"] += 1
-                    with contextlib.suppress(ValueError, TypeError):
-                        when = datetime.fromisoformat(str(order.get("created_at")).replace("Z", "+00:00"))
+                    when = source.created(record)
+                    if when is not None:
                         reached = when if reached is None else min(reached, when)
+                extra = {"total_estimate": page_total} if page_total and page_total != total else {}
+                total = page_total or total
                 # The cursor is saved with the counts, so a worker taking over after a crash resumes at
                 # the next page; activity ids are derived, so a re-imported page creates nothing twice.
-                state = await self._progress(job_id, org_id, cursor=next_cursor, reached_at=reached, **counts)
+                state = await self._progress(
+                    job_id, org_id, cursor=next_cursor, reached_at=reached, **counts, **extra
+                )
                 job["reached_at"] = reached
                 cursor = next_cursor
-        except ShopifyError as error:
-            await self._finish(job_id, org_id, B.BACKFILL_STATE_FAILED, f"Shopify: {error}"[:300])
+        except SOURCE_ERRORS as error:
+            await self._finish(job_id, org_id, B.BACKFILL_STATE_FAILED, f"{provider}: {error}"[:300])
             return
         except (KafkaBusError, Unavailable):
             # Leave the lease to expire: the job resumes from its saved cursor.
@@ -300,18 +538,15 @@ class Backfills:
             return
         await self._finish(job_id, org_id, B.BACKFILL_STATE_SUCCEEDED)
 
-    async def _import(self, order: dict[str, Any], ctx: normalize.DeliveryContext) -> bool:
-        """Publishes one historical order; False when it is skipped (test, refunded, cancelled, bad)."""
-        if str(order.get("financial_status")) in ("refunded", "voided"):
-            return False
-        topic = (
-            "orders/paid" if order.get("financial_status") in ("paid", "partially_paid") else "orders/create"
-        )
+    async def _import(
+        self, source: OrderSource, record: dict[str, Any], ctx: normalize.DeliveryContext
+    ) -> bool:
+        """Publishes one historical record; False when it is skipped (test, refunded, cancelled, bad)."""
         try:
-            result = normalize.normalize_shopify(topic, order, ctx)
+            result = source.normalize(record, ctx)
         except normalize.MalformedPayload:
             return False
-        if result.test or not result.activities:
+        if result is None or not result.activities:
             return False
         for activity in result.activities:
             # Same event id as the webhook path for the same order: consumers drop the overlap.

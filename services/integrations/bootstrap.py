@@ -12,9 +12,12 @@ from services.integrations.adapters.http_sender import HttpSender
 from services.integrations.adapters.publisher import KafkaActivityPublisher
 from services.integrations.adapters.shopify import ShopifyAdmin
 from services.integrations.adapters.sites import GrpcSiteDirectory
+from services.integrations.adapters.stripe_charges import StripeCharges
+from services.integrations.adapters.woocommerce import WooCommerceStore
 from services.integrations.backfill import Backfills
 from services.integrations.domain.outbound import RetryPolicy
 from services.integrations.form_capture import FormCapture
+from services.integrations.outbox import ActivityOutbox
 from services.integrations.service import IntegrationsConfig, IntegrationsService
 from services.integrations.servicer import (
     BackfillServicer,
@@ -56,6 +59,9 @@ class IntegrationsSettings(ServiceSettings):
     outbound_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     outbound_poll_seconds: float = Field(default=1.0, gt=0)
     backfill_poll_seconds: float = Field(default=5.0, gt=0)
+    # Fallback poll of the activity outbox relay (it is woken by each accepted delivery).
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    connection_cache_seconds: float = Field(default=5.0, ge=0)
     # Only for tests and local stacks: receivers on http://127.0.0.1.
     outbound_allow_loopback_http: bool = False
     # The Shopify app (OAuth connect); without id and secret, StartShopifyInstall is FAILED_PRECONDITION.
@@ -64,6 +70,8 @@ class IntegrationsSettings(ServiceSettings):
     shopify_scopes: str = "read_orders,read_customers"
     # Only for tests and local stacks: where the shop's Admin API is instead of https://{shop}.
     shopify_admin_base_url: str = ""
+    # Stripe's API base for backfill; only tests and local stacks set it (localstripe).
+    stripe_api_base_url: str = ""
     shopify_oauth_state_ttl_seconds: float = Field(default=600.0, gt=0, le=3600)
     # Where the OAuth callback page sends the browser back to.
     dashboard_base_url: str = "https://app.socialproof.local"
@@ -95,6 +103,7 @@ def build(settings: IntegrationsSettings) -> RpcServer:
             ),
             lease_seconds=settings.outbound_timeout_seconds + 5,
             allow_loopback_http=settings.outbound_allow_loopback_http,
+            connection_cache_seconds=settings.connection_cache_seconds,
         ),
     )
     # Site keys (widget form capture) are resolved by notifications through the local sidecar.
@@ -113,7 +122,10 @@ def build(settings: IntegrationsSettings) -> RpcServer:
             state_ttl=timedelta(seconds=settings.shopify_oauth_state_ttl_seconds),
         ),
     )
-    backfills = Backfills(service, shopify_admin, shopify_oauth)
+    woocommerce = WooCommerceStore(settings.outbound_timeout_seconds)
+    stripe_charges = StripeCharges(settings.outbound_timeout_seconds, settings.stripe_api_base_url)
+    backfills = Backfills(service, shopify_admin, shopify_oauth, woocommerce, stripe_charges)
+    outbox = ActivityOutbox(db, service.publisher, service.outbox_wakeup)
     stop = asyncio.Event()
     worker: list[asyncio.Task[None]] = []
 
@@ -122,17 +134,20 @@ def build(settings: IntegrationsSettings) -> RpcServer:
             await ensure_topics(settings.kafka_bootstrap_servers, [settings.activity_topic])
         worker.append(asyncio.create_task(service.run_outbound_worker(settings.outbound_poll_seconds, stop)))
         worker.append(asyncio.create_task(backfills.run_worker(settings.backfill_poll_seconds, stop)))
+        worker.append(asyncio.create_task(outbox.run(settings.outbox_poll_seconds, stop)))
 
     async def shutdown() -> None:
         stop.set()
         service.outbound_wakeup.set()
         backfills.wakeup.set()
+        service.outbox_wakeup.set()
         for task in worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, settings.outbound_timeout_seconds + 1)
         await sender.close()
         await notifications.close()
         await shopify_admin.close()
+        await woocommerce.close()
         await producer.close()
         await db.dispose()
 
@@ -154,6 +169,7 @@ def build(settings: IntegrationsSettings) -> RpcServer:
         on_stop=[shutdown],
     )
     server.integrations = service  # type: ignore[attr-defined]
+    server.backfills = backfills  # type: ignore[attr-defined]
     return server
 
 

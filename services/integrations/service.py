@@ -34,11 +34,9 @@ from shared.errors import (
     NotFound,
     ResourceExhausted,
     Unauthenticated,
-    Unavailable,
     validate,
 )
 from shared.errors import FieldViolation as Fv
-from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.activity_pb2 import ActivityEvent, ActivityRetracted
 from socialproof.events.v1.integrations_events_pb2 import (
     ConnectionStatus,
@@ -88,6 +86,10 @@ class IntegrationsConfig:
     retry_policy: outbound.RetryPolicy = field(default_factory=outbound.RetryPolicy)
     lease_seconds: float = 30.0
     allow_loopback_http: bool = False
+    #: How long the webhook path reuses a connection (route, settings, decrypted secrets) without
+    #: reading it again. Changes made through this process take effect at once; another replica's
+    #: changes (pause, delete, an overlap ended early) within this many seconds.
+    connection_cache_seconds: float = 5.0
 
 
 @dataclass
@@ -221,6 +223,75 @@ def settings_only(connection: Connection) -> Connection:
     return kept
 
 
+@dataclass(frozen=True)
+class _HotConnection:
+    """A connection as the webhook path needs it, with its secrets decrypted once per cache fill."""
+
+    conn: ConnectionRecord
+    current: str
+    previous: str
+    expires: float  # time.monotonic()
+
+    def secrets(self) -> list[str]:
+        found = [self.current] if self.current else []
+        previous_expires = self.conn.previous_secret_expires_at
+        if self.previous and previous_expires and previous_expires > _now():
+            found.append(self.previous)
+        return found
+
+
+def _event_id(org_id: str, event_type: int, key: str) -> str:
+    """The outbound event id of a fact (the same for its redeliveries and its Zapier sample)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{org_id}:{event_type}:{key}"))
+
+
+# Accepted deliveries of one organization that arrive together share one transaction (group commit:
+# one pool checkout, one tenant setting, one statement and one commit per batch instead of per
+# delivery). Per delivery it stays atomic: its receipt and, only if the receipt is new, its outbox rows
+# and samples. Rows go in (connection, delivery id) order so concurrent batches lock the unique index
+# in the same order. The last column says whether any outbound subscription could want the facts.
+_ACCEPT_MANY = text(
+    "WITH input AS (SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:conns AS uuid[]), "
+    "CAST(:providers AS smallint[]), CAST(:topics AS text[]), CAST(:dids AS text[]), "
+    "CAST(:outcomes AS smallint[]), CAST(:errors AS text[]), CAST(:tests AS boolean[]), "
+    "CAST(:sizes AS bigint[]), CAST(:acts AS text[]), CAST(:retrs AS integer[]), CAST(:prevs AS boolean[])) "
+    "AS t(id, conn, provider, topic, did, outcome, error, test, size, acts, retr, prev)), "
+    "r AS (INSERT INTO webhook_receipts (id, org_id, connection_id, provider, topic, provider_delivery_id, "
+    "outcome, error, test, body_bytes, activity_ids, retraction_count, previous_secret) "
+    "SELECT id, CAST(:org AS uuid), conn, provider, topic, did, outcome, error, test, size, "
+    "string_to_array(acts, ','), retr, prev FROM input ORDER BY conn, did "
+    "ON CONFLICT (connection_id, provider_delivery_id) WHERE provider_delivery_id IS NOT NULL "
+    "AND outcome IN (1, 3, 8) DO NOTHING RETURNING id), "
+    "o AS (INSERT INTO activity_outbox (org_id, site_id, connection_id, message_key, envelope) "
+    "SELECT CAST(:org AS uuid), u.site, u.conn, u.k, u.e FROM unnest(CAST(:o_rids AS uuid[]), "
+    "CAST(:o_sites AS uuid[]), CAST(:o_conns AS uuid[]), CAST(:o_keys AS text[]), CAST(:o_envs AS bytea[]), "
+    "CAST(:o_seq AS integer[])) AS u(rid, site, conn, k, e, seq) WHERE u.rid IN (SELECT id FROM r) "
+    "ORDER BY u.seq), "
+    "s AS (INSERT INTO recent_events (org_id, site_id, event_type, item_id, occurred_at, sample) "
+    "SELECT CAST(:org AS uuid), u.site, u.t, u.i, u.a, u.b FROM unnest(CAST(:s_rids AS uuid[]), "
+    "CAST(:s_sites AS uuid[]), CAST(:s_types AS integer[]), CAST(:s_items AS text[]), "
+    "CAST(:s_ats AS timestamptz[]), CAST(:s_samples AS bytea[])) AS u(rid, site, t, i, a, b) "
+    "WHERE u.rid IN (SELECT id FROM r) ON CONFLICT DO NOTHING) "
+    "SELECT ARRAY(SELECT id::text FROM r), EXISTS (SELECT 1 FROM webhook_subscriptions "
+    "WHERE org_id = CAST(:org AS uuid) AND enabled)"
+)
+#: Deliveries per group-commit transaction at most.
+ACCEPT_BATCH = 200
+
+
+@dataclass
+class _Acceptance:
+    """One accepted (or ignored) delivery waiting for its organization's next group commit."""
+
+    conn: ConnectionRecord
+    receipt_id: str
+    row: dict[str, Any]
+    result: Normalized
+    staged: list[tuple[str, bytes]]
+    samples: list[ZapierSample]
+    done: asyncio.Future[str]  # the first receipt's id when this was a duplicate, else ""
+
+
 class IntegrationsService:
     def __init__(
         self,
@@ -236,6 +307,10 @@ class IntegrationsService:
         self.sender = sender
         self.config = config
         self.outbound_wakeup = asyncio.Event()
+        self.outbox_wakeup = asyncio.Event()
+        self._hot: dict[str, _HotConnection] = {}
+        self._accepting: dict[str, list[_Acceptance]] = {}
+        self._committers: dict[str, asyncio.Task[None]] = {}
 
     # ---- secrets -------------------------------------------------------------------------------
 
@@ -388,7 +463,7 @@ class IntegrationsService:
         records = [_record(r) for r in rows[:size]]
         return records, str(offset + size) if len(rows) > size else ""
 
-    async def update_connection(
+    async def _update_connection(
         self, org_id: str, site_id: str, connection_id: str, changes: Connection, paths: Sequence[str]
     ) -> ConnectionRecord:
         allowed = {
@@ -457,7 +532,7 @@ class IntegrationsService:
             )
             return await self._load(session, org_id, connection_id)
 
-    async def delete_connection(self, org_id: str, site_id: str, connection_id: str) -> None:
+    async def _delete_connection(self, org_id: str, site_id: str, connection_id: str) -> None:
         async with self.db.tenant_session(org_id) as session:
             current = await self._load(session, org_id, connection_id)
             if current.site_id != site_id:
@@ -467,7 +542,7 @@ class IntegrationsService:
             )
             await session.execute(text("DELETE FROM connections WHERE id = :id"), {"id": connection_id})
 
-    async def rotate_secret(
+    async def _rotate_secret(
         self, org_id: str, site_id: str, connection_id: str, overlap: timedelta | None, provider_secret: str
     ) -> tuple[ConnectionRecord, str]:
         overlap = DEFAULT_OVERLAP if overlap is None else overlap
@@ -496,36 +571,38 @@ class IntegrationsService:
             record = await self._load(session, org_id, connection_id)
         return record, "" if provider_secret else secret
 
+    # The webhook path caches connections briefly: every change here drops that copy after its commit.
+    async def update_connection(
+        self, org_id: str, site_id: str, connection_id: str, changes: Connection, paths: Sequence[str]
+    ) -> ConnectionRecord:
+        try:
+            return await self._update_connection(org_id, site_id, connection_id, changes, paths)
+        finally:
+            self.forget_connection(connection_id)
+
+    async def delete_connection(self, org_id: str, site_id: str, connection_id: str) -> None:
+        try:
+            await self._delete_connection(org_id, site_id, connection_id)
+        finally:
+            self.forget_connection(connection_id)
+
+    async def rotate_secret(
+        self, org_id: str, site_id: str, connection_id: str, overlap: timedelta | None, provider_secret: str
+    ) -> tuple[ConnectionRecord, str]:
+        try:
+            return await self._rotate_secret(org_id, site_id, connection_id, overlap, provider_secret)
+        finally:
+            self.forget_connection(connection_id)
+
     # ---- inbound webhooks ----------------------------------------------------------------------
 
     async def receive_webhook(
         self, provider_segment: str, connection_id: str, body: bytes, headers: Mapping[str, str]
     ) -> ReceiveResult:
         provider = PROVIDER_SEGMENTS.get(provider_segment)
-        route = None
-        try:
-            uuid.UUID(connection_id)
-            valid_id = len(connection_id) == 36
-        except ValueError:
-            valid_id = False
-        if provider is not None and valid_id:
-            async with self.db.session() as session:
-                route = (
-                    await session.execute(
-                        text(
-                            "SELECT org_id::text, site_id::text, provider FROM connection_routes WHERE "
-                            "connection_id = :id"
-                        ),
-                        {"id": connection_id.lower()},
-                    )
-                ).one_or_none()
-        if route is None or route[2] != provider:
-            # One answer for unknown provider, unknown id and mismatch: the URL is the only secret-free hint.
-            raise NotFound("Unknown webhook URL", reason="WEBHOOK_NOT_FOUND")
-        org_id, site_id = route[0], route[1]
-        connection_id = connection_id.lower()
-        async with self.db.tenant_session(org_id) as session:
-            conn = await self._load(session, org_id, connection_id)
+        hot = await self._webhook_connection(provider, connection_id)
+        conn = hot.conn
+        org_id, site_id = conn.org_id, conn.site_id
         now = _now()
         topic, delivery_id = self._delivery_identity(conn.provider, headers, body)
         if len(body) > self.config.max_body_bytes:
@@ -535,9 +612,7 @@ class IntegrationsService:
             raise ResourceExhausted(
                 f"The body is larger than {self.config.max_body_bytes} bytes", reason="WEBHOOK_BODY_TOO_LARGE"
             )
-        secrets_ = self._secrets(
-            org_id, conn.id, conn.secret_enc, conn.previous_secret_enc, conn.previous_secret_expires_at
-        )
+        secrets_ = hot.secrets()
         try:
             verified = self._verify(conn, body, headers, secrets_, now.timestamp())
         except signatures.SignatureError as error:
@@ -583,6 +658,52 @@ class IntegrationsService:
         if outcome != O.WEBHOOK_OUTCOME_ACCEPTED:
             result = Normalized(ignored_reason=result.ignored_reason, test=result.test)
         return await self._accept(conn, result, outcome, error_text, topic, delivery_id, len(body), verified)
+
+    async def _webhook_connection(self, provider: int | None, connection_id: str) -> _HotConnection:
+        """The connection of a webhook URL, from the short-lived cache or the database."""
+        try:
+            uuid.UUID(connection_id)
+            valid_id = len(connection_id) == 36
+        except ValueError:
+            valid_id = False
+        connection_id = connection_id.lower()
+        hot = self._hot.get(connection_id) if valid_id else None
+        if hot is None or hot.expires < time.monotonic():
+            hot = None
+            route = None
+            if provider is not None and valid_id:
+                async with self.db.session() as session:
+                    route = (
+                        await session.execute(
+                            text(
+                                "SELECT org_id::text, site_id::text, provider FROM connection_routes WHERE "
+                                "connection_id = :id"
+                            ),
+                            {"id": connection_id},
+                        )
+                    ).one_or_none()
+            if route is not None:
+                async with self.db.tenant_session(route[0]) as session:
+                    conn = await self._load(session, route[0], connection_id)
+                hot = _HotConnection(
+                    conn,
+                    self._open(conn.org_id, conn.id, conn.secret_enc) if conn.secret_enc else "",
+                    self._open(conn.org_id, conn.id, conn.previous_secret_enc)
+                    if conn.previous_secret_enc
+                    else "",
+                    time.monotonic() + self.config.connection_cache_seconds,
+                )
+                if len(self._hot) > 10_000:  # bounded: many connections per process is fine, unbounded is not
+                    self._hot.clear()
+                self._hot[connection_id] = hot
+        if hot is None or hot.conn.provider != provider:
+            # One answer for unknown provider, unknown id and mismatch: the URL is the only secret-free hint.
+            raise NotFound("Unknown webhook URL", reason="WEBHOOK_NOT_FOUND")
+        return hot
+
+    def forget_connection(self, connection_id: str) -> None:
+        """Drops the cached webhook view of a connection after a change (settings, secrets, delete)."""
+        self._hot.pop(connection_id.lower(), None)
 
     def _delivery_identity(self, provider: int, headers: Mapping[str, str], body: bytes) -> tuple[str, str]:
         if provider == P.INTEGRATION_PROVIDER_SHOPIFY:
@@ -686,88 +807,141 @@ class IntegrationsService:
         verified: signatures.Verified,
     ) -> ReceiveResult:
         receipt_id = str(uuid.uuid4())
-        async with self.db.tenant_session(conn.org_id) as session:
-            inserted = (
-                await session.execute(
-                    text(
-                        "INSERT INTO webhook_receipts (id, org_id, connection_id, provider, topic, "
-                        "provider_delivery_id, "
-                        "outcome, error, test, body_bytes, activity_ids, retraction_count, "
-                        "previous_secret) VALUES "
-                        "(:id, :org, :conn, :provider, :topic, :did, :outcome, :error, :test, :size, "
-                        ":acts, :retr, :prev) "
-                        "ON CONFLICT (connection_id, provider_delivery_id) WHERE provider_delivery_id IS "
-                        "NOT NULL "
-                        "AND outcome IN (1, 3, 8) DO NOTHING RETURNING id::text"
-                    ),
-                    {
-                        "id": receipt_id,
-                        "org": conn.org_id,
-                        "conn": conn.id,
-                        "provider": conn.provider,
-                        "topic": topic,
-                        "did": delivery_id or None,
-                        "outcome": outcome,
-                        "error": error,
-                        "test": result.test,
-                        "size": size,
-                        "acts": [a.activity_id for a in result.activities],
-                        "retr": len(result.retractions),
-                        "prev": verified.previous_secret,
-                    },
-                )
-            ).scalar_one_or_none()
-            if inserted is None:
-                first = (
+        org_id, site_id = conn.org_id, conn.site_id
+        staged: list[tuple[str, bytes]] = []
+        samples: list[ZapierSample] = []
+        recorded, retracted = (
+            WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
+            WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RETRACTED,
+        )
+        for activity in result.activities:
+            staged.append(self.publisher.staged(self.publisher.recorded_envelope(org_id, site_id, activity)))
+            event_id = _event_id(org_id, recorded, activity.activity_id)
+            sample = zapier_sample(recorded, event_id, activity, None, activity.occurred_at)
+            if sample is not None:
+                samples.append(sample)
+        for retraction in result.retractions:
+            key = f"{conn.id}:{delivery_id}:{retraction.source_ref}"
+            staged.append(self.publisher.staged(self.publisher.retracted_envelope(org_id, retraction, key)))
+            when = Timestamp()
+            when.FromDatetime(_now())
+            event_id = _event_id(org_id, retracted, retraction.source_ref)
+            sample = zapier_sample(retracted, event_id, None, retraction, when)
+            if sample is not None:
+                samples.append(sample)
+        row = {
+            "id": receipt_id,
+            "conn": conn.id,
+            "provider": conn.provider,
+            "topic": topic,
+            "did": delivery_id or None,
+            "outcome": outcome,
+            "error": error,
+            "test": result.test,
+            "size": size,
+            "acts": ",".join(a.activity_id for a in result.activities),
+            "retr": len(result.retractions),
+            "prev": verified.previous_secret,
+        }
+        done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        # A request cancelled meanwhile (client gone) leaves its result unread: mark it read.
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._accepting.setdefault(org_id, []).append(
+            _Acceptance(conn, receipt_id, row, result, staged, samples, done)
+        )
+        if org_id not in self._committers:
+            self._committers[org_id] = asyncio.create_task(self._commit_accepted(org_id))
+        # A concurrent copy of this delivery (same batch or another transaction) finds the first one.
+        first = await asyncio.shield(done)
+        if first:
+            return ReceiveResult(first, O.WEBHOOK_OUTCOME_DUPLICATE, 0, 0)
+        return ReceiveResult(receipt_id, outcome, len(result.activities), len(result.retractions))
+
+    async def _commit_accepted(self, org_id: str) -> None:
+        """The organization's committer: writes what accumulated while the previous batch was in flight."""
+        try:
+            while pending := self._accepting.pop(org_id, None):
+                for start in range(0, len(pending), ACCEPT_BATCH):
+                    batch = pending[start : start + ACCEPT_BATCH]
+                    try:
+                        firsts = await self._write_accepted(org_id, batch)
+                    except Exception as error:  # each waiting request reports it (the provider retries)
+                        log.exception("webhook receipts could not be stored")
+                        for item in batch:
+                            if not item.done.done():
+                                item.done.set_exception(error)
+                        continue
+                    for item in batch:
+                        if not item.done.done():
+                            item.done.set_result(firsts.get(item.receipt_id, ""))
+        finally:
+            self._committers.pop(org_id, None)
+
+    async def _write_accepted(self, org_id: str, batch: list[_Acceptance]) -> dict[str, str]:
+        """One transaction for the batch; returns receipt id → first receipt id for duplicates."""
+        rows = [item.row for item in batch]
+        # receipt column → the statement's array parameter
+        plural = {"id": "ids", "conn": "conns", "provider": "providers", "topic": "topics", "did": "dids"}
+        plural |= {"outcome": "outcomes", "error": "errors", "test": "tests", "size": "sizes"}
+        plural |= {"acts": "acts", "retr": "retrs", "prev": "prevs"}
+        params: dict[str, Any] = {plural[key]: [r[key] for r in rows] for key in rows[0]}
+        outbox: list[tuple[str, str, str, str, bytes]] = []
+        samples: list[tuple[str, str, ZapierSample]] = []
+        for item in batch:
+            outbox += [(item.receipt_id, item.conn.site_id, item.conn.id, k, v) for k, v in item.staged]
+            samples += [(item.receipt_id, item.conn.site_id, x) for x in item.samples]
+        params.update(
+            org=org_id,
+            o_rids=[o[0] for o in outbox],
+            o_sites=[o[1] for o in outbox],
+            o_conns=[o[2] for o in outbox],
+            o_keys=[o[3] for o in outbox],
+            o_envs=[o[4] for o in outbox],
+            o_seq=list(range(len(outbox))),
+            s_rids=[x[0] for x in samples],
+            s_sites=[x[1] for x in samples],
+            s_types=[x[2].event_type for x in samples],
+            s_items=[x[2].id for x in samples],
+            s_ats=[x[2].occurred_at.ToDatetime(tzinfo=UTC) for x in samples],
+            s_samples=[x[2].SerializeToString() for x in samples],
+        )
+        firsts: dict[str, str] = {}
+        async with self.db.tenant_session(org_id) as session:
+            inserted_ids, wanted = (await session.execute(_ACCEPT_MANY, params)).one()
+            inserted = set(inserted_ids or [])
+            repeats = [item for item in batch if item.receipt_id not in inserted]
+            if repeats:
+                found = (
                     await session.execute(
                         text(
-                            "SELECT id::text FROM webhook_receipts WHERE connection_id = :conn AND "
-                            "provider_delivery_id = :did "
-                            "AND outcome IN (1, 3, 8)"
+                            "SELECT connection_id::text, provider_delivery_id, id::text "
+                            "FROM webhook_receipts WHERE connection_id = ANY(CAST(:conns AS uuid[])) "
+                            "AND provider_delivery_id = ANY(CAST(:dids AS text[])) AND outcome IN (1, 3, 8)"
                         ),
-                        {"conn": conn.id, "did": delivery_id},
+                        {"conns": [i.conn.id for i in repeats], "dids": [i.row["did"] for i in repeats]},
                     )
-                ).scalar_one()
-                return ReceiveResult(first, O.WEBHOOK_OUTCOME_DUPLICATE, 0, 0)
-            # Published while the receipt row is held uncommitted: a concurrent copy of this delivery waits
-            # on the unique index, and a failed publish rolls the receipt back so the provider's retry works.
-            try:
-                for activity in result.activities:
-                    await self.publisher.recorded(conn.org_id, conn.site_id, activity)
-                for retraction in result.retractions:
-                    await self.publisher.retracted(
-                        conn.org_id, retraction, f"{conn.id}:{delivery_id}:{retraction.source_ref}"
-                    )
-            except KafkaBusError:
-                log.warning("activity publish failed", extra={"connection": conn.id})
-                raise Unavailable("Activities cannot be published right now", retry_after_seconds=5) from None
-            for activity in result.activities:
-                await self._enqueue(
-                    session,
-                    conn.org_id,
-                    conn.site_id,
+                ).all()
+                first_of = {(c, d): rid for c, d, rid in found}
+                for item in repeats:
+                    firsts[item.receipt_id] = first_of[(item.conn.id, item.row["did"])]
+            if wanted:
+                recorded, retracted = (
                     WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
-                    activity=activity,
-                )
-            for retraction in result.retractions:
-                await self._enqueue(
-                    session,
-                    conn.org_id,
-                    conn.site_id,
                     WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RETRACTED,
-                    retraction=retraction,
                 )
-            if outcome == O.WEBHOOK_OUTCOME_ACCEPTED:
-                await session.execute(
-                    text(
-                        "UPDATE connections SET last_event_at = now(), status = CASE WHEN enabled THEN "
-                        ":active ELSE status END "
-                        "WHERE id = :id"
-                    ),
-                    {"active": S.CONNECTION_STATUS_ACTIVE, "id": conn.id},
-                )
-        self.outbound_wakeup.set()
-        return ReceiveResult(receipt_id, outcome, len(result.activities), len(result.retractions))
+                for item in batch:
+                    if item.receipt_id not in inserted:
+                        continue
+                    site = item.conn.site_id
+                    for activity in item.result.activities:
+                        await self._enqueue(session, org_id, site, recorded, activity=activity)
+                    for retraction in item.result.retractions:
+                        await self._enqueue(session, org_id, site, retracted, retraction=retraction)
+        if any(item.staged for item in batch):
+            self.outbox_wakeup.set()
+        if wanted:
+            self.outbound_wakeup.set()
+        return firsts
 
     async def get_receipt(self, org_id: str, connection_id: str, receipt_id: str) -> Any:
         async with self.db.tenant_session(org_id) as session:
@@ -1120,11 +1294,7 @@ class IntegrationsService:
             if activity is not None
             else (retraction.source_ref if retraction is not None else "")
         )
-        event_id = (
-            event_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{org_id}:{event_type}:{key}"))
-            if key
-            else str(uuid.uuid4())
-        )
+        event_id = (event_id or _event_id(org_id, event_type, key)) if key else str(uuid.uuid4())
         payload = WebhookPayload(
             id=event_id,
             type=outbound.WIRE_NAMES[event_type],

@@ -239,6 +239,7 @@ class ShopifyOAuth:
                     "org": org_id,
                 },
             )
+        self.core.forget_connection(connection_id)  # the signing secret changed
 
     async def access_token(self, org_id: str, connection_id: str) -> str:
         """The decrypted token (for backfill); empty when the connection was never authorized."""

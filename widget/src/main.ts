@@ -1,7 +1,8 @@
 // The SocialProof widget: fetches the site's feed from the edge, shows notifications in a Shadow DOM
 // under the display rules, tracks what the visitor actually saw, and stays anonymous until consent.
 import { assign, HOLDOUT } from "./ab";
-import { dur, ms, rules, type Campaign, type Feed, type LiveCounts, type Notification, type Rules, type Span } from "./feed";
+import { fields, globRx, ruleFor, uuid, type FormRule } from "./forms";
+import { dur, ms, rules, type Campaign, type Feed, type LiveCounts, type Notification, type Rules, type Span, type Theme } from "./feed";
 import { CSS, PRESETS } from "./style";
 
 declare const __VERSION__: string;
@@ -57,11 +58,18 @@ const rid = (): string => {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 };
-const ls = (): Storage | null => {
+// storage blocked by the browser (or full): behave as anonymous
+let ls: Storage | undefined;
+try {
+  ls = localStorage;
+} catch {
+  /* blocked */
+}
+const store = (f: (s: Storage) => unknown): unknown => {
   try {
-    return w.localStorage;
+    return ls && f(ls);
   } catch {
-    return null; // storage blocked by the browser: behave as anonymous
+    /* blocked or quota */
   }
 };
 
@@ -105,12 +113,7 @@ function work<T>(f: () => T): T {
 }
 
 function load(): Stored {
-  let saved: Stored | undefined;
-  try {
-    saved = JSON.parse(ls()?.getItem(KEY) || "null") || undefined;
-  } catch {
-    saved = undefined;
-  }
+  const saved = store((s) => JSON.parse(s.getItem(KEY) || "null")) as Stored | undefined;
   const q = new URLSearchParams(location.search);
   const utm: Obj = {};
   for (const k of ["source", "medium", "campaign", "term", "content"]) {
@@ -137,18 +140,14 @@ function save(): void {
   if (!persist) return;
   const cut = now() - 7 * 864e5; // keep the seen list bounded
   for (const k in st.seen) if (st.seen[k] < cut) delete st.seen[k];
-  try {
-    ls()?.setItem(KEY, JSON.stringify(st));
-  } catch {
-    /* quota or blocked: nothing to do */
-  }
+  store((s) => s.setItem(KEY, JSON.stringify(st)));
 }
 
 // Storage and a persistent id only when allowed: never with DNT/GPC or a refusal; otherwise when the
 // visitor consented or the site says consent is not required. The feed does not tell the widget the
 // visitor's country, so REQUIRED_IN_GDPR_COUNTRIES (the default) waits for consent everywhere.
 function storageAllowed(): boolean {
-  if (dnt || consent === false || !ls()) return false;
+  if (dnt || consent === false || !ls) return false;
   return consent === true || st.c === 1 || feed?.site.consent_mode === "CONSENT_MODE_NOT_REQUIRED";
 }
 
@@ -205,6 +204,10 @@ function track(type: string, slot?: Slot, n?: Notification, extra?: Obj): void {
   else if (!flushTimer) flushTimer = w.setTimeout(flush, 3000);
 }
 
+// text/plain is CORS-safelisted: no preflight, and sendBeacon accepts it; keepalive outlives the page
+const post = (path: string, body: string) =>
+  fetch(base + path, { method: "POST", body, keepalive: true, credentials: "omit", headers: { "content-type": "text/plain" } });
+
 /** Sends queued events; a failed batch is put back and retried with backoff (ids dedupe retries). */
 function flush(leaving?: boolean): void {
   clearTimeout(flushTimer);
@@ -212,9 +215,8 @@ function flush(leaving?: boolean): void {
   if (!queue.length) return;
   const batch = queue.splice(0, 100);
   const body = JSON.stringify({ events: batch, sent_at: new Date().toISOString(), widget_version: V });
-  // text/plain is CORS-safelisted: no preflight, and sendBeacon accepts it
   if (leaving && nav.sendBeacon?.(base + "events", body)) return;
-  fetch(base + "events", { method: "POST", body, keepalive: true, credentials: "omit", headers: { "content-type": "text/plain" } })
+  post("events", body)
     .then((r) => {
       if (r.status >= 500 || r.status === 429) throw r.status;
       retries = 0; // a 4xx batch is malformed: retrying cannot help
@@ -433,16 +435,16 @@ function spans(p: HTMLElement, list: Span[], c: Campaign): HTMLElement {
 }
 
 function theme(): [string, string][] {
-  const t = feed?.site.theme;
-  const dark = t?.preset === "THEME_PRESET_DARK" || (t?.preset === "THEME_PRESET_AUTO" && matchMedia("(prefers-color-scheme:dark)").matches);
+  const t: Partial<Theme> = feed?.site.theme || {};
+  const dark = t.preset === "THEME_PRESET_DARK" || (t.preset === "THEME_PRESET_AUTO" && matchMedia("(prefers-color-scheme:dark)").matches);
   const [b, tx, a] = PRESETS[dark ? "dark" : "light"];
   return [
-    ["--b", t?.background_color || b],
-    ["--t", t?.text_color || tx],
-    ["--a", t?.accent_color || a],
-    ["--r", (t?.corner_radius_px ?? 8) + "px"],
-    ["--f", t?.font_family || "system-ui,sans-serif"],
-    ["--s", t?.shadow === false ? "none" : "0 4px 16px rgba(0,0,0,.2)"],
+    ["--b", t.background_color || b],
+    ["--t", t.text_color || tx],
+    ["--a", t.accent_color || a],
+    ["--r", (t.corner_radius_px ?? 8) + "px"],
+    ["--f", t.font_family || "system-ui,sans-serif"],
+    ["--s", t.shadow === false ? "none" : "0 4px 16px rgba(0,0,0,.2)"],
   ];
 }
 
@@ -675,7 +677,7 @@ function presence(leaving: boolean): void {
   }
   let wait = ms(feed.site.heartbeat_interval, 30000);
   if (!d.hidden)
-    fetch(base + "presence", { method: "POST", body, credentials: "omit", headers: { "content-type": "text/plain" } })
+    post("presence", body)
       .then((r) => r.json())
       .then((r: { live_counts?: LiveCounts; next_heartbeat?: string }) => {
         if (r.live_counts) counts = r.live_counts;
@@ -694,14 +696,49 @@ function presence(leaving: boolean): void {
 function urlMatches(pattern: string): boolean {
   const url = pageUrl();
   if (!pattern.includes("*")) return url.includes(pattern);
-  const rx = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(rx).test(url);
+  return RegExp(globRx(pattern)).test(url);
 }
 
 function checkUrlGoals(): void {
   if (!feed) return;
   for (const g of urlGoals.splice(0))
     if (urlMatches(g.pattern)) track("CONVERSION", undefined, undefined, { conversion: { goal_name: g.name, url_match: true } });
+}
+
+// --- form capture -----------------------------------------------------------------------------
+/** Opt-in per site: only when the site's config enables it, never under DNT/GPC, after stop/opt-out or
+ * on plain-http pages, and, when the site requires it, only after consent. Posts the matched rule's
+ * allow-listed fields. */
+function forms(): void {
+  fetch(base + "forms", { credentials: "omit" })
+    .then((r) => r.json())
+    .then((c: { enabled: boolean; require_consent: boolean; rules: FormRule[] }) => {
+      if (c.enabled)
+        d.addEventListener(
+          "submit",
+          (e) => {
+            const f = e.target as HTMLFormElement;
+            const url = pageUrl();
+            const ok = st.c === 1; // consent given now or stored (DNT/GPC never get here)
+            const r = !stopped && (ok || !c.require_consent) && ruleFor(c.rules, f, url);
+            if (r)
+              post(
+                "forms",
+                JSON.stringify({
+                  submission_id: uuid(),
+                  rule_id: r.rule_id,
+                  page_url: url,
+                  fields: fields(f.elements as unknown as HTMLInputElement[], r.allowed_fields),
+                  visitor_id: st.v,
+                  consent_given: ok,
+                  occurred_at: new Date().toISOString(),
+                }),
+              ).catch(() => 0);
+          },
+          true, // capture phase: runs even when the page's own handler stops the event
+        );
+    })
+    .catch(() => 0);
 }
 
 // --- public API ---------------------------------------------------------------------------------
@@ -741,22 +778,22 @@ function command(cmd: string, arg?: unknown): void {
       persist = true;
       save();
     } else {
-      ls()?.removeItem(KEY);
+      store((s) => s.removeItem(KEY));
       goAnonymous();
     }
   } else if (cmd === "stop") stop();
   else if (cmd === "optout") {
-    ls()?.setItem(OPTOUT, "1");
-    ls()?.removeItem(KEY);
+    store((s) => s.setItem(OPTOUT, "1"));
+    store((s) => s.removeItem(KEY));
     stop();
-  } else if (cmd === "optin") ls()?.removeItem(OPTOUT);
+  } else if (cmd === "optin") store((s) => s.removeItem(OPTOUT));
 }
 const pending: (() => void)[] = [];
 
 function main(): void {
   const queued = Array.from(w.socialproof?.q || []);
   w.socialproof = (cmd, arg) => command(cmd, arg);
-  if (!siteKey || ls()?.getItem(OPTOUT) === "1") {
+  if (!siteKey || store((s) => s.getItem(OPTOUT)) === "1") {
     stopped = true;
     return;
   }
@@ -779,6 +816,7 @@ function main(): void {
     presence(true);
     flush(true);
   });
+  if (!dnt && isSecureContext) forms();
   fetchFeed()
     .then(() => pending.splice(0).forEach((f) => f()))
     .catch(() => 0);

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
-from shared.kafka_bus import EventProducer, make_envelope
+from shared import telemetry
+from shared.kafka_bus import EventEnvelope, EventProducer, make_envelope, message_key
 from socialproof.events.v1.activity_pb2 import ActivityEvent, ActivityRecorded, ActivityRetracted
 
 # Envelope ids derive from the fact, so a re-published fact carries the same event id and the
@@ -18,6 +19,16 @@ class ActivityPublisher(Protocol):
 
     async def retracted(self, org_id: str, retraction: ActivityRetracted, idempotency_key: str) -> None: ...
 
+    def recorded_envelope(self, org_id: str, site_id: str, activity: ActivityEvent) -> EventEnvelope: ...
+
+    def retracted_envelope(
+        self, org_id: str, retraction: ActivityRetracted, idempotency_key: str
+    ) -> EventEnvelope: ...
+
+    def staged(self, envelope: EventEnvelope) -> tuple[str, bytes]: ...
+
+    async def publish_staged(self, key: str, value: bytes) -> None: ...
+
 
 class KafkaActivityPublisher:
     def __init__(self, producer: EventProducer, topic: str) -> None:
@@ -25,8 +36,29 @@ class KafkaActivityPublisher:
         self._topic = topic
 
     async def recorded(self, org_id: str, site_id: str, activity: ActivityEvent) -> None:
+        await self._producer.publish(self._topic, self.recorded_envelope(org_id, site_id, activity))
+
+    async def retracted(self, org_id: str, retraction: ActivityRetracted, idempotency_key: str) -> None:
+        envelope = self.retracted_envelope(org_id, retraction, idempotency_key)
+        await self._producer.publish(self._topic, envelope)
+
+    # ---- the outbox (webhooks): envelopes are staged in the delivery's transaction, sent later ----
+
+    @staticmethod
+    def staged(envelope: EventEnvelope) -> tuple[str, bytes]:
+        """(message key, serialized envelope) for the outbox, with the request's trace context."""
+        trace: dict[str, str] = {}
+        telemetry.inject_context(trace)
+        envelope.trace_context.update(trace)
+        return message_key(envelope), envelope.SerializeToString()
+
+    async def publish_staged(self, key: str, value: bytes) -> None:
+        """Publishes one outbox row and waits for the broker (called concurrently for a batch)."""
+        await self._producer.publish(self._topic, EventEnvelope.FromString(value), key=key)
+
+    def recorded_envelope(self, org_id: str, site_id: str, activity: ActivityEvent) -> EventEnvelope:
         key = f"{activity.source}:{activity.connection_id}:{activity.source_ref}"
-        envelope = make_envelope(
+        return make_envelope(
             ActivityRecorded(site_id=site_id, activity=activity),
             org_id,
             site_id,
@@ -35,10 +67,11 @@ class KafkaActivityPublisher:
             producer="integrations",
             event_id=str(uuid.uuid5(EVENT_NAMESPACE, "recorded:" + key)),
         )
-        await self._producer.publish(self._topic, envelope)
 
-    async def retracted(self, org_id: str, retraction: ActivityRetracted, idempotency_key: str) -> None:
-        envelope = make_envelope(
+    def retracted_envelope(
+        self, org_id: str, retraction: ActivityRetracted, idempotency_key: str
+    ) -> EventEnvelope:
+        return make_envelope(
             retraction,
             org_id,
             retraction.site_id,
@@ -47,4 +80,3 @@ class KafkaActivityPublisher:
             producer="integrations",
             event_id=str(uuid.uuid5(EVENT_NAMESPACE, "retracted:" + idempotency_key)),
         )
-        await self._producer.publish(self._topic, envelope)

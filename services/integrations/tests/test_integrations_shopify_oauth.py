@@ -409,7 +409,7 @@ async def test_backfill_preconditions(oauth_service) -> None:  # type: ignore[no
             backfill_pb2.CreateBackfillRequest(parent=pending.connection), metadata=member(ORG, role="viewer")
         )
     assert error_details(viewer.value)[0] == "ROLE_NOT_ALLOWED"
-    generic = await connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
+    woo = await connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
         connections_pb2.CreateConnectionRequest(
             parent=f"organizations/{ORG}/sites/{SITE}",
             connection=connections_pb2.Connection(
@@ -418,11 +418,11 @@ async def test_backfill_preconditions(oauth_service) -> None:  # type: ignore[no
         ),
         metadata=member(ORG),
     )
-    with pytest.raises(grpc.aio.AioRpcError) as unsupported:
+    with pytest.raises(grpc.aio.AioRpcError) as no_keys:  # WooCommerce without stored API keys
         await stub.CreateBackfill(
-            backfill_pb2.CreateBackfillRequest(parent=generic.connection.name), metadata=member(ORG)
+            backfill_pb2.CreateBackfillRequest(parent=woo.connection.name), metadata=member(ORG)
         )
-    assert error_details(unsupported.value)[0] == "BACKFILL_PROVIDER_UNSUPPORTED"
+    assert error_details(no_keys.value)[0] == "BACKFILL_NOT_AUTHORIZED"
     missing = f"{pending.connection}/backfills/{uuid.uuid4()}"
     with pytest.raises(grpc.aio.AioRpcError) as not_found:
         await stub.GetBackfill(backfill_pb2.GetBackfillRequest(name=missing), metadata=member(ORG))

@@ -1,0 +1,122 @@
+"""The activity outbox relay: publishes staged webhook facts to Kafka in batches, after their commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+
+from sqlalchemy import text
+
+from services.integrations.adapters.publisher import ActivityPublisher
+from services.integrations.service import SAMPLES_KEPT
+from shared.db import Database
+from shared.kafka_bus import KafkaBusError
+from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, WebhookEventType
+
+log = logging.getLogger(__name__)
+
+#: Rows per batch: one SELECT … FOR UPDATE SKIP LOCKED, one concurrent publish, one DELETE.
+BATCH = 500
+#: After a wake-up the relay waits this long so concurrent deliveries share a batch (latency cost).
+LINGER_SECONDS = 0.01
+#: Connections' last event time and the sample trim are written at most this often.
+HOUSEKEEPING_SECONDS = 1.0
+
+
+class ActivityOutbox:
+    def __init__(self, db: Database, publisher: ActivityPublisher, wakeup: asyncio.Event) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.wakeup = wakeup  # set by the webhook path after each commit that staged rows
+        self._touched: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        self._housekept = 0.0
+
+    async def relay_once(self, limit: int = BATCH) -> int:
+        """Publishes up to `limit` staged rows; returns how many. A failed publish rolls the batch back
+        (rows stay for the next pass; what was delivered meanwhile is dropped by the consumers'
+        event-id dedupe)."""
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT id, org_id::text, site_id::text, connection_id::text, message_key, envelope "
+                        "FROM activity_outbox ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"limit": limit},
+                )
+            ).all()
+            if not rows:
+                return 0
+            # produce() is called in row order before any await, so per-key order is kept.
+            await asyncio.gather(*(self.publisher.publish_staged(r[4], bytes(r[5])) for r in rows))
+            await session.execute(
+                text("DELETE FROM activity_outbox WHERE id = ANY(:ids)"), {"ids": [r[0] for r in rows]}
+            )
+        for _, org, site, connection, *_rest in rows:
+            self._touched[org][0].add(connection)
+            self._touched[org][1].add(site)
+        if time.monotonic() - self._housekept >= HOUSEKEEPING_SECONDS:
+            await self.housekeeping()
+        return len(rows)
+
+    async def housekeeping(self) -> None:
+        """At most once a second rather than per delivery: connections' last event time (one hot row
+        that every delivery would otherwise lock) and the trim of Zapier samples."""
+        self._housekept = time.monotonic()
+        touched, self._touched = self._touched, defaultdict(lambda: (set(), set()))
+        for org, (connections, sites) in touched.items():
+            async with self.db.tenant_session(org) as session:
+                await session.execute(
+                    text(
+                        "UPDATE connections SET last_event_at = now(), status = CASE WHEN enabled THEN "
+                        ":active ELSE status END WHERE id = ANY(CAST(:ids AS uuid[]))"
+                    ),
+                    {"active": ConnectionStatus.CONNECTION_STATUS_ACTIVE, "ids": sorted(connections)},
+                )
+                for site in sorted(sites):
+                    for event_type in (
+                        WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
+                        WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RETRACTED,
+                    ):
+                        await session.execute(
+                            text(
+                                "DELETE FROM recent_events WHERE site_id = :site AND event_type = :type AND "
+                                "item_id IN (SELECT item_id FROM recent_events WHERE site_id = :site AND "
+                                "event_type = :type ORDER BY occurred_at DESC, created_at DESC OFFSET :keep)"
+                            ),
+                            {"site": site, "type": event_type, "keep": SAMPLES_KEPT},
+                        )
+
+    async def run(self, poll_seconds: float, stop: asyncio.Event) -> None:
+        """Relays until stop is set; woken by each staged delivery, polling as a fallback."""
+        backoff = 0.0
+        while not stop.is_set():
+            self.wakeup.clear()
+            try:
+                sent = await self.relay_once()
+                backoff = 0.0
+            except KafkaBusError:
+                log.warning("outbox publish failed; will retry")
+                sent, backoff = 0, min(5.0, backoff * 2 or 0.2)
+            except Exception:
+                log.exception("outbox relay pass failed")
+                sent, backoff = 0, min(5.0, backoff * 2 or 0.2)
+            if sent >= BATCH:
+                continue
+            if backoff:
+                await asyncio.sleep(backoff)
+                continue
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), poll_seconds)
+            except TimeoutError:
+                if self._touched:
+                    with contextlib.suppress(Exception):
+                        await self.housekeeping()
+                continue
+            await asyncio.sleep(LINGER_SECONDS)
+        with contextlib.suppress(Exception):
+            await self.relay_once()  # drain what is staged before stopping
+            await self.housekeeping()

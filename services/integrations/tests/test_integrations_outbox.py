@@ -1,0 +1,93 @@
+"""The webhook path's group commit and activity outbox: concurrent copies, Kafka failures, the relay."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from sqlalchemy import text
+
+from services.integrations.tests.test_integrations_webhooks import ORDER, create, post, shopify_headers
+from shared.kafka_bus import KafkaBusError
+from socialproof.events.v1.activity_pb2 import ActivityRecorded
+from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
+from socialproof.integrations.v1.webhooks_pb2 import WebhookOutcome
+
+Outcome = WebhookOutcome
+
+
+def order(order_id: int) -> bytes:
+    return json.dumps({**ORDER, "id": order_id}).encode()
+
+
+async def outbox_rows(server: Any) -> int:
+    async with server.integrations.db.session() as session:
+        return int((await session.execute(text("SELECT count(*) FROM activity_outbox"))).scalar_one())
+
+
+async def test_concurrent_copies_in_one_group_commit_are_stored_and_published_once(
+    integrations, topic_reader
+) -> None:  # type: ignore[no-untyped-def]
+    _, channel = integrations
+    connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+    same = order(7001)
+    calls = [post(channel, "shopify", connection, same, shopify_headers(same, "copy-1")) for _ in range(5)]
+    others = [order(7100 + i) for i in range(5)]
+    calls += [
+        post(channel, "shopify", connection, b, shopify_headers(b, f"other-{i}"))
+        for i, b in enumerate(others)
+    ]
+    replies = await asyncio.gather(*calls)
+    copies, distinct = replies[:5], replies[5:]
+    assert (
+        sorted(r.outcome for r in copies)
+        == [Outcome.WEBHOOK_OUTCOME_ACCEPTED] + [Outcome.WEBHOOK_OUTCOME_DUPLICATE] * 4
+    )
+    assert len({r.receipt_id for r in copies}) == 1  # every copy names the first receipt
+    assert [r.outcome for r in distinct] == [Outcome.WEBHOOK_OUTCOME_ACCEPTED] * 5
+    assert len({r.receipt_id for r in distinct}) == 5
+
+    envelopes = await topic_reader().read(expected=6, settle=0.7)
+    refs = []
+    for envelope in envelopes:
+        recorded = ActivityRecorded()
+        envelope.payload.Unpack(recorded)
+        refs.append(recorded.activity.source_ref)
+    assert sorted(refs) == sorted(["7001", *(str(7100 + i) for i in range(5))])
+
+
+async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_published(
+    integrations, topic_reader
+) -> None:  # type: ignore[no-untyped-def]
+    server, channel = integrations
+    publisher = server.integrations.publisher
+    real = publisher.publish_staged
+    failures = {"left": 2}
+
+    async def flaky(key: str, value: bytes) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise KafkaBusError("broker unavailable (test)")
+        await real(key, value)
+
+    publisher.publish_staged = flaky
+    try:
+        connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+        body = order(8001)
+        reply = await post(channel, "shopify", connection, body, shopify_headers(body, "kafka-down-1"))
+        # The delivery is acknowledged: receipt and outbox row are committed, Kafka comes later.
+        assert reply.outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
+        envelopes = await topic_reader().read(expected=1, within=10)
+    finally:
+        publisher.publish_staged = real
+    assert failures["left"] == 0  # the relay really failed twice and retried
+    assert len(envelopes) == 1
+    recorded = ActivityRecorded()
+    envelopes[0].payload.Unpack(recorded)
+    assert recorded.activity.source_ref == "8001"
+    deadline = time.monotonic() + 5
+    while await outbox_rows(server):  # deleted in the transaction that saw the acknowledgement
+        assert time.monotonic() < deadline, "the outbox was not emptied"
+        await asyncio.sleep(0.05)
