@@ -17,7 +17,7 @@ from services.integrations.adapters.woocommerce import WooCommerceStore
 from services.integrations.backfill import Backfills
 from services.integrations.domain.outbound import RetryPolicy
 from services.integrations.form_capture import FormCapture
-from services.integrations.outbox import ActivityOutbox
+from services.integrations.outbox import activity_outbox_relay
 from services.integrations.service import IntegrationsConfig, IntegrationsService
 from services.integrations.servicer import (
     BackfillServicer,
@@ -125,7 +125,9 @@ def build(settings: IntegrationsSettings) -> RpcServer:
     woocommerce = WooCommerceStore(settings.outbound_timeout_seconds)
     stripe_charges = StripeCharges(settings.outbound_timeout_seconds, settings.stripe_api_base_url)
     backfills = Backfills(service, shopify_admin, shopify_oauth, woocommerce, stripe_charges)
-    outbox = ActivityOutbox(db, service.publisher, service.outbox_wakeup)
+    outbox = activity_outbox_relay(
+        db, service.publisher, service.outbox_wakeup, poll_seconds=settings.outbox_poll_seconds
+    )
     stop = asyncio.Event()
     worker: list[asyncio.Task[None]] = []
 
@@ -134,16 +136,18 @@ def build(settings: IntegrationsSettings) -> RpcServer:
             await ensure_topics(settings.kafka_bootstrap_servers, [settings.activity_topic])
         worker.append(asyncio.create_task(service.run_outbound_worker(settings.outbound_poll_seconds, stop)))
         worker.append(asyncio.create_task(backfills.run_worker(settings.backfill_poll_seconds, stop)))
-        worker.append(asyncio.create_task(outbox.run(settings.outbox_poll_seconds, stop)))
+        await outbox.start()
 
     async def shutdown() -> None:
         stop.set()
         service.outbound_wakeup.set()
         backfills.wakeup.set()
-        service.outbox_wakeup.set()
         for task in worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, settings.outbound_timeout_seconds + 1)
+        # After the workers, so rows they staged while finishing are relayed too.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(outbox.stop(), settings.outbound_timeout_seconds + 1)
         await sender.close()
         await notifications.close()
         await shopify_admin.close()

@@ -1,11 +1,9 @@
-"""The activity outbox relay: publishes staged webhook facts to Kafka in batches, after their commit."""
+"""The activity outbox: webhook facts staged with their receipt, published to Kafka in batches after their
+commit by the shared relay loop (shared.outbox)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import time
 from collections import defaultdict
 
 from sqlalchemy import text
@@ -13,10 +11,8 @@ from sqlalchemy import text
 from services.integrations.adapters.publisher import ActivityPublisher
 from services.integrations.service import SAMPLES_KEPT
 from shared.db import Database
-from shared.kafka_bus import KafkaBusError
+from shared.outbox import OutboxRelay
 from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, WebhookEventType
-
-log = logging.getLogger(__name__)
 
 #: Rows per batch: one SELECT … FOR UPDATE SKIP LOCKED, one concurrent publish, one DELETE.
 BATCH = 500
@@ -27,12 +23,12 @@ HOUSEKEEPING_SECONDS = 1.0
 
 
 class ActivityOutbox:
-    def __init__(self, db: Database, publisher: ActivityPublisher, wakeup: asyncio.Event) -> None:
+    """The activity_outbox table's side of the relay: its batch and its housekeeping."""
+
+    def __init__(self, db: Database, publisher: ActivityPublisher) -> None:
         self.db = db
         self.publisher = publisher
-        self.wakeup = wakeup  # set by the webhook path after each commit that staged rows
         self._touched: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-        self._housekept = 0.0
 
     async def relay_once(self, limit: int = BATCH) -> int:
         """Publishes up to `limit` staged rows; returns how many. A failed publish rolls the batch back
@@ -58,14 +54,11 @@ class ActivityOutbox:
         for _, org, site, connection, *_rest in rows:
             self._touched[org][0].add(connection)
             self._touched[org][1].add(site)
-        if time.monotonic() - self._housekept >= HOUSEKEEPING_SECONDS:
-            await self.housekeeping()
         return len(rows)
 
     async def housekeeping(self) -> None:
         """At most once a second rather than per delivery: connections' last event time (one hot row
         that every delivery would otherwise lock) and the trim of Zapier samples."""
-        self._housekept = time.monotonic()
         touched, self._touched = self._touched, defaultdict(lambda: (set(), set()))
         for org, (connections, sites) in touched.items():
             async with self.db.tenant_session(org) as session:
@@ -90,33 +83,20 @@ class ActivityOutbox:
                             {"site": site, "type": event_type, "keep": SAMPLES_KEPT},
                         )
 
-    async def run(self, poll_seconds: float, stop: asyncio.Event) -> None:
-        """Relays until stop is set; woken by each staged delivery, polling as a fallback."""
-        backoff = 0.0
-        while not stop.is_set():
-            self.wakeup.clear()
-            try:
-                sent = await self.relay_once()
-                backoff = 0.0
-            except KafkaBusError:
-                log.warning("outbox publish failed; will retry")
-                sent, backoff = 0, min(5.0, backoff * 2 or 0.2)
-            except Exception:
-                log.exception("outbox relay pass failed")
-                sent, backoff = 0, min(5.0, backoff * 2 or 0.2)
-            if sent >= BATCH:
-                continue
-            if backoff:
-                await asyncio.sleep(backoff)
-                continue
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), poll_seconds)
-            except TimeoutError:
-                if self._touched:
-                    with contextlib.suppress(Exception):
-                        await self.housekeeping()
-                continue
-            await asyncio.sleep(LINGER_SECONDS)
-        with contextlib.suppress(Exception):
-            await self.relay_once()  # drain what is staged before stopping
-            await self.housekeeping()
+
+def activity_outbox_relay(
+    db: Database, publisher: ActivityPublisher, wakeup: asyncio.Event, *, poll_seconds: float
+) -> OutboxRelay:
+    """The shared relay over the activity outbox, woken by `wakeup` (set by the webhook path after each
+    commit that staged rows) and polling every `poll_seconds` as a fallback."""
+    outbox = ActivityOutbox(db, publisher)
+    return OutboxRelay(
+        outbox.relay_once,
+        name="integrations-activity-outbox",
+        batch_size=BATCH,
+        poll_seconds=poll_seconds,
+        linger_seconds=LINGER_SECONDS,
+        housekeeping=outbox.housekeeping,
+        housekeeping_seconds=HOUSEKEEPING_SECONDS,
+        wakeup=wakeup,
+    )

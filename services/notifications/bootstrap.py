@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from services.notifications.adapters.activity_consumer import ACTIVITY_TOPIC, activity_consumer
 from services.notifications.adapters.billing_consumer import BILLING_TOPIC, billing_consumer
 from services.notifications.adapters.entitlements import BillingEntitlements, EntitlementsSource
-from services.notifications.adapters.outbox import OutboxRelay
+from services.notifications.adapters.outbox import notifications_outbox_relay
 from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
 from services.notifications.service import DEFAULT_WIDGET_SCRIPT_URL, NotificationsService
 from services.notifications.servicer import servicers
@@ -125,7 +125,9 @@ def build_service(
         producer=producer,
         heartbeat_interval=timedelta(seconds=settings.live_heartbeat_seconds),
         max_stream_duration=timedelta(seconds=settings.live_max_stream_seconds),
-        outbox=OutboxRelay(db, producer, interval=settings.outbox_interval_seconds) if producer else None,
+        outbox=notifications_outbox_relay(db, producer, interval=settings.outbox_interval_seconds)
+        if producer
+        else None,
         events_topic=settings.events_topic,
         domain_check_url=settings.domain_check_url,
         domain_check_allow_private=settings.domain_check_allow_private,

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from sqlalchemy.engine import make_url
 
 from services.users.adapters.limiter import AttemptLimiter, Limit
-from services.users.adapters.outbox import OutboxRelay
+from services.users.adapters.outbox import users_outbox_relay
 from services.users.adapters.postgres import Store
 from services.users.domain.credentials import PasswordPolicy, Passwords
 from services.users.domain.signing import TokenSettings
@@ -87,7 +87,7 @@ def build(settings: UsersSettings) -> RpcServer:
         if settings.kafka_bootstrap_servers
         else None
     )
-    relay = OutboxRelay(store, producer, interval=settings.outbox_interval_seconds)
+    relay = users_outbox_relay(store, producer, interval=settings.outbox_interval_seconds)
     window = settings.login_window_seconds
     service = UsersService(
         store,
@@ -124,7 +124,8 @@ def build(settings: UsersSettings) -> RpcServer:
     async def start_background() -> None:
         if settings.kafka_bootstrap_servers:
             await ensure_topics(settings.kafka_bootstrap_servers, [settings.users_topic])
-        await relay.start()
+        if producer is not None:
+            await relay.start()
 
         async def purge_forever() -> None:
             while True:
@@ -139,6 +140,8 @@ def build(settings: UsersSettings) -> RpcServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await relay.stop()
+        if producer is not None:
+            await producer.close()
         await redis.aclose()
         await db.dispose()
 

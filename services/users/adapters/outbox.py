@@ -2,66 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from services.users.adapters.postgres import Store
 from shared.kafka_bus import EventProducer
+from shared.outbox import OutboxRelay
 from socialproof.events.v1.envelope_pb2 import EventEnvelope
 
-log = logging.getLogger("socialproof.users.outbox")
+__all__ = ["BATCH", "OutboxRelay", "users_outbox_relay"]
+
+#: Rows per batch (one SELECT … FOR UPDATE SKIP LOCKED, publishes in row order, one UPDATE).
+BATCH = 100
 
 
-class OutboxRelay:
-    """Moves outbox rows to Kafka. `flush()` runs right after a change commits; a background loop
-    retries whatever a crash or a broker outage left behind, so an event is never lost (it may be
-    delivered twice: consumers deduplicate by event id)."""
+def users_outbox_relay(store: Store, producer: EventProducer | None, *, interval: float = 2.0) -> OutboxRelay:
+    """The shared relay over the users outbox. The use cases await `flush_quietly()` right after a change
+    commits (their events are on Kafka when the RPC returns, unless Kafka is down); the background loop,
+    started only with a producer, retries every `interval` whatever a crash or an outage left behind.
+    Without a producer (no Kafka configured) nothing is relayed and rows wait in the outbox."""
 
-    def __init__(self, store: Store, producer: EventProducer | None, *, interval: float = 2.0) -> None:
-        self._store = store
-        self._producer = producer
-        self._interval = interval
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-
-    async def flush(self) -> int:
-        if self._producer is None:
+    async def relay_batch(limit: int) -> int:
+        if producer is None:
             return 0
-        sent = 0
-        async with self._lock:
-            while True:
-                async with self._store.tx() as tx:
-                    rows = await tx.pending_events(100)
-                    if not rows:
-                        return sent
-                    for row in rows:
-                        envelope = EventEnvelope.FromString(bytes(row["envelope"]))
-                        await self._producer.publish(row["topic"], envelope, key=row["message_key"])
-                    await tx.mark_published([row["id"] for row in rows])
-                    sent += len(rows)
+        async with store.tx() as tx:
+            rows = await tx.pending_events(limit)
+            for row in rows:
+                envelope = EventEnvelope.FromString(bytes(row["envelope"]))
+                await producer.publish(row["topic"], envelope, key=row["message_key"])
+            if rows:
+                await tx.mark_published([row["id"] for row in rows])
+        return len(rows)
 
-    async def flush_quietly(self) -> None:
-        try:
-            await self.flush()
-        except Exception:
-            log.warning("outbox relay failed; will retry", exc_info=True)
-
-    async def start(self) -> None:
-        if self._producer is not None and self._task is None:
-            self._task = asyncio.create_task(self._run(), name="users-outbox-relay")
-
-    async def _run(self) -> None:
-        while True:
-            await self.flush_quietly()
-            await asyncio.sleep(self._interval)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self._producer is not None:
-            await self.flush_quietly()
-            await self._producer.close()
+    return OutboxRelay(relay_batch, name="users-outbox-relay", batch_size=BATCH, poll_seconds=interval)
