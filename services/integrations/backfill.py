@@ -27,6 +27,7 @@ from shared.errors import FailedPrecondition, NotFound, Unavailable, validate
 from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
 from socialproof.integrations.v1.backfill_pb2 import BackfillState
+from socialproof.integrations.v1.connections_pb2 import Connection
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,31 @@ CREDENTIAL_FIELDS: dict[int, tuple[str, ...]] = {
     P.INTEGRATION_PROVIDER_WOOCOMMERCE: ("consumer_key", "consumer_secret"),
     P.INTEGRATION_PROVIDER_STRIPE: ("api_key",),
 }
+# The request field each provider's credentials arrive in (SetConnectionCredentialsRequest's oneof).
+CREDENTIAL_MESSAGES: dict[int, str] = {
+    P.INTEGRATION_PROVIDER_WOOCOMMERCE: "woocommerce",
+    P.INTEGRATION_PROVIDER_STRIPE: "stripe",
+}
+# Key prefixes as the providers issue them; a wrong one is almost always the wrong key pasted (a Stripe
+# publishable pk_ key, a WooCommerce key and secret swapped).
+KEY_PREFIXES: dict[str, tuple[str, ...]] = {
+    "consumer_key": ("ck_",),
+    "consumer_secret": ("cs_",),
+    "api_key": ("sk_", "rk_"),
+}
+KEY_FORMATS = {
+    "consumer_key": 'must be the WooCommerce consumer key ("ck_...")',
+    "consumer_secret": 'must be the WooCommerce consumer secret ("cs_...")',
+    "api_key": 'must be a Stripe restricted ("rk_...") or secret ("sk_...") key; publishable keys cannot '
+    "list charges",
+}
 
 
 Context = normalize.DeliveryContext
+
+
+def _label(provider: int) -> str:
+    return PROVIDER_NAMES.get(provider) or P.Name(provider).removeprefix("INTEGRATION_PROVIDER_").title()
 
 
 def credentials_aad(org_id: str, connection_id: str) -> bytes:
@@ -230,34 +253,139 @@ class Backfills:
         self.stripe = stripe or StripeCharges()
         self.page_size = page_size  # WooCommerce per_page and Stripe limit (tests use small pages)
         self.wakeup = asyncio.Event()
+        # ConnectionService.Set/ClearConnectionCredentials reach these use cases through the core.
+        core.store_credentials = self
 
-    async def set_credentials(
-        self, org_id: str, site_id: str, connection_id: str, credentials: Mapping[str, str]
-    ) -> None:
-        """Stores a WooCommerce or Stripe connection's API credentials (AES-GCM, KeyRing) for backfill.
-
-        Not reachable by RPC yet: the contract has no field for them (see docs/integrations.md)."""
-        conn = await self.core.get_connection(org_id, site_id, connection_id)
+    def _credential_connection_check(self, conn: ConnectionRecord, provider: int | None) -> tuple[str, ...]:
+        """The fields the connection's credentials need; FAILED_PRECONDITION for other providers."""
         fields = CREDENTIAL_FIELDS.get(conn.provider)
+        if provider is not None and provider != conn.provider:
+            raise FailedPrecondition(
+                f"These are {_label(provider)} credentials but the connection is a {_label(conn.provider)} "
+                "connection",
+                reason="CONNECTION_CREDENTIALS_PROVIDER_MISMATCH",
+                metadata={
+                    "connection_provider": P.Name(conn.provider),
+                    "credentials_provider": P.Name(provider),
+                },
+            )
         if fields is None:
             raise FailedPrecondition(
-                "API credentials are only stored for WooCommerce and Stripe connections",
+                "Store API credentials are only stored for WooCommerce and Stripe connections"
+                + (
+                    " (Shopify connects through OAuth)"
+                    if conn.provider == P.INTEGRATION_PROVIDER_SHOPIFY
+                    else ""
+                ),
                 reason="BACKFILL_PROVIDER_UNSUPPORTED",
+                metadata={"connection_provider": P.Name(conn.provider)},
             )
+        return fields
+
+    async def set_credentials(
+        self,
+        org_id: str,
+        site_id: str,
+        connection_id: str,
+        credentials: Mapping[str, str],
+        *,
+        provider: int | None = None,
+        verify: bool = False,
+    ) -> None:
+        """Stores a WooCommerce or Stripe connection's store API credentials (AES-GCM, KeyRing) for
+        backfill, replacing earlier ones. `provider` is whom the caller meant them for (a mismatch is
+        FAILED_PRECONDITION); `verify` first makes one cheap read call with them. A WooCommerce
+        `store_url` (else the connection's) is sealed with the keys: they only ever go to that store."""
+        conn = await self.core.get_connection(org_id, site_id, connection_id)
+        fields = self._credential_connection_check(conn, provider)
+        prefix = CREDENTIAL_MESSAGES[conn.provider]
+        sealed_values = {name: credentials.get(name, "") for name in fields}
         with validate("Invalid credentials") as v:
             for name in fields:
-                value = credentials.get(name, "")
-                v.check(
-                    0 < len(value) <= 256 and value.isprintable(), f"credentials.{name}", "1-256 characters"
-                )
-        sealed = self.core.keyring.encrypt(
-            json.dumps({name: credentials[name] for name in fields}), credentials_aad(org_id, connection_id)
-        )
+                value = sealed_values[name]
+                if v.check(
+                    0 < len(value) <= 256 and value.isprintable() and not any(c.isspace() for c in value),
+                    f"{prefix}.{name}",
+                    "is required: 1-256 characters without spaces",
+                ):
+                    v.check(value.startswith(KEY_PREFIXES[name]), f"{prefix}.{name}", KEY_FORMATS[name])
+            if conn.provider == P.INTEGRATION_PROVIDER_WOOCOMMERCE:
+                store_url = credentials.get("store_url") or conn.settings.woocommerce.store_url
+                field = f"{prefix}.store_url"
+                if v.check(bool(store_url), field, "is required: the store's https:// base URL"):
+                    parts = urlsplit(store_url)
+                    v.check(len(store_url) <= 2048, field, "at most 2048 characters")
+                    v.check(
+                        not (parts.query or parts.fragment or parts.username or parts.password),
+                        field,
+                        "must be the store's base URL, without query, fragment or user info",
+                    )
+                    self.core._check_endpoint(store_url, field, v)
+                sealed_values["store_url"] = store_url.rstrip("/")
+        if verify:
+            await self._verify(conn, sealed_values)
+        sealed = self.core.keyring.encrypt(json.dumps(sealed_values), credentials_aad(org_id, connection_id))
+        # The connection shows the store URL the keys go to (settings rewritten only when it changed).
+        settings: bytes | None = None
+        if "store_url" in sealed_values and sealed_values["store_url"] != conn.settings.woocommerce.store_url:
+            changed = Connection()
+            changed.CopyFrom(conn.settings)
+            changed.woocommerce.store_url = sealed_values["store_url"]
+            settings = changed.SerializeToString()
         async with self.core.db.tenant_session(org_id) as session:
             await session.execute(
-                text("UPDATE connections SET access_token_enc = :sealed WHERE id = :id AND org_id = :org"),
-                {"sealed": sealed, "id": connection_id, "org": org_id},
+                text(
+                    "UPDATE connections SET access_token_enc = :sealed, "
+                    "settings = COALESCE(CAST(:settings AS bytea), settings), updated_at = now() "
+                    "WHERE id = :id AND org_id = :org"
+                ),
+                {
+                    "sealed": sealed,
+                    "settings": settings,
+                    "id": connection_id,
+                    "org": org_id,
+                },
             )
+        self.core.forget_connection(connection_id)
+
+    async def _verify(self, conn: ConnectionRecord, credentials: Mapping[str, str]) -> None:
+        """One cheap read with the credentials; FAILED_PRECONDITION (secret-free) when refused."""
+        try:
+            if conn.provider == P.INTEGRATION_PROVIDER_WOOCOMMERCE:
+                now = datetime.now(UTC).replace(microsecond=0).isoformat()
+                await self.woocommerce.list_orders(
+                    credentials["store_url"],
+                    credentials["consumer_key"],
+                    credentials["consumer_secret"],
+                    now,
+                    1,
+                    1,
+                )
+            else:
+                await self.stripe.list_charges(
+                    credentials["api_key"], int(datetime.now(UTC).timestamp()), "", 1
+                )
+        except SOURCE_ERRORS as error:
+            provider = PROVIDER_NAMES.get(conn.provider, "provider")
+            raise FailedPrecondition(
+                f"{provider} did not accept the credentials: {error}",
+                reason="CONNECTION_CREDENTIALS_REJECTED",
+                metadata={"provider": P.Name(conn.provider), "detail": str(error)[:200]},
+            ) from None
+
+    async def clear_credentials(self, org_id: str, site_id: str, connection_id: str) -> None:
+        """Forgets a WooCommerce or Stripe connection's store API credentials (idempotent)."""
+        conn = await self.core.get_connection(org_id, site_id, connection_id)
+        self._credential_connection_check(conn, None)
+        async with self.core.db.tenant_session(org_id) as session:
+            await session.execute(
+                text(
+                    "UPDATE connections SET access_token_enc = NULL, updated_at = now() "
+                    "WHERE id = :id AND org_id = :org AND access_token_enc IS NOT NULL"
+                ),
+                {"id": connection_id, "org": org_id},
+            )
+        self.core.forget_connection(connection_id)
 
     async def _credentials(self, org_id: str, conn: ConnectionRecord) -> dict[str, str]:
         """The decrypted credentials of the connection ({} when none were stored)."""
@@ -281,7 +409,8 @@ class Backfills:
             shop = conn.settings.shopify.shop_domain
             return ShopifyOrders(self.admin, shop, credentials["access_token"], since.isoformat())
         if conn.provider == P.INTEGRATION_PROVIDER_WOOCOMMERCE:
-            store_url = conn.settings.woocommerce.store_url
+            # The URL sealed with the keys (older credentials carry none: the connection's).
+            store_url = credentials.get("store_url") or conn.settings.woocommerce.store_url
             parts = urlsplit(store_url)
             loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
             # The consumer secret travels in a Basic header: https only (plain http to loopback in tests).
@@ -334,7 +463,7 @@ class Backfills:
             raise FailedPrecondition(
                 "The shop has not authorized SocialProof yet (connect it with Shopify first)"
                 if conn.provider == P.INTEGRATION_PROVIDER_SHOPIFY
-                else "No API credentials are stored for this connection",
+                else "No store API credentials are stored for this connection (SetConnectionCredentials)",
                 reason="BACKFILL_NOT_AUTHORIZED",
             )
         backfill_id = str(uuid.uuid4())

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -117,10 +117,29 @@ class ConnectionRecord:
     rejected_24h: int = 0
     secret_enc: bytes | None = None
     previous_secret_enc: bytes | None = None
+    #: Store API credentials (backfill) are stored; they are read only by the backfill use cases.
+    has_store_credentials: bool = False
 
     @property
     def name(self) -> str:
         return f"organizations/{self.org_id}/sites/{self.site_id}/connections/{self.id}"
+
+
+class StoreCredentials(Protocol):
+    """Stores and clears a connection's store API credentials (the backfill use cases implement it)."""
+
+    async def set_credentials(
+        self,
+        org_id: str,
+        site_id: str,
+        connection_id: str,
+        credentials: Mapping[str, str],
+        *,
+        provider: int | None = None,
+        verify: bool = False,
+    ) -> None: ...
+
+    async def clear_credentials(self, org_id: str, site_id: str, connection_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -183,7 +202,8 @@ _CONNECTION_COLUMNS = """
     (SELECT count(*) FROM webhook_receipts r WHERE r.connection_id = c.id AND r.outcome IN (1, 2, 3)
         AND r.received_at > now() - interval '24 hours') AS accepted_24h,
     (SELECT count(*) FROM webhook_receipts r WHERE r.connection_id = c.id AND r.outcome IN (4, 5, 6, 7)
-        AND r.received_at > now() - interval '24 hours') AS rejected_24h
+        AND r.received_at > now() - interval '24 hours') AS rejected_24h,
+    c.access_token_enc IS NOT NULL AS has_store_credentials
 """
 
 
@@ -211,6 +231,7 @@ def _record(row: Any) -> ConnectionRecord:
         previous_secret_enc=row[18],
         accepted_24h=row[19],
         rejected_24h=row[20],
+        has_store_credentials=bool(row[21]),
     )
 
 
@@ -311,6 +332,9 @@ class IntegrationsService:
         self._hot: dict[str, _HotConnection] = {}
         self._accepting: dict[str, list[_Acceptance]] = {}
         self._committers: dict[str, asyncio.Task[None]] = {}
+        # Filled in by the backfill use cases, which own the store adapters that verify credentials:
+        # ConnectionService.SetConnectionCredentials reaches them through the core it is built with.
+        self.store_credentials: StoreCredentials | None = None
 
     # ---- secrets -------------------------------------------------------------------------------
 
@@ -515,11 +539,17 @@ class IntegrationsService:
                 status = S.CONNECTION_STATUS_PAUSED
             elif status == S.CONNECTION_STATUS_PAUSED:
                 status = S.CONNECTION_STATUS_ACTIVE if current.last_event_at else S.CONNECTION_STATUS_PENDING
+            # Store API keys were given for one store: a new store URL drops them, so they are never
+            # sent to another host without being entered again (SetConnectionCredentials).
+            moved = (
+                current.provider == P.INTEGRATION_PROVIDER_WOOCOMMERCE
+                and merged.woocommerce.store_url != current.settings.woocommerce.store_url
+            )
             await session.execute(
                 text(
                     "UPDATE connections SET display_name = :name, enabled = :enabled, imported_kinds = "
-                    ":kinds, "
-                    "settings = :settings, status = :status, updated_at = now() WHERE id = :id"
+                    ":kinds, settings = :settings, status = :status, updated_at = now(), "
+                    "access_token_enc = CASE WHEN :moved THEN NULL ELSE access_token_enc END WHERE id = :id"
                 ),
                 {
                     "name": merged.display_name,
@@ -527,6 +557,7 @@ class IntegrationsService:
                     "kinds": list(merged.imported_kinds),
                     "settings": settings_only(merged).SerializeToString(),
                     "status": status,
+                    "moved": moved,
                     "id": connection_id,
                 },
             )

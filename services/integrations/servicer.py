@@ -14,13 +14,14 @@ from services.integrations.domain import forms as form_rules
 from services.integrations.domain import mapping as mapping_rules
 from services.integrations.domain import names
 from services.integrations.form_capture import FormCapture, Submission
-from services.integrations.service import SEGMENT_OF, ConnectionRecord, IntegrationsService
+from services.integrations.service import SEGMENT_OF, ConnectionRecord, IntegrationsService, StoreCredentials
 from services.integrations.shopify_oauth import ShopifyOAuth
 from services.integrations.zapier import Zapier, ZapierHookRecord
-from shared.errors import NotFound, PermissionDenied, validate
+from shared.errors import NotFound, PermissionDenied, Unimplemented, validate
 from shared.permissions import ApiKeyScope
 from shared.principal import PrincipalKind, require_authenticated, require_org_access
 from shared.rpc.interceptors import add_response_header
+from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider as P
 from socialproof.integrations.v1 import (
     backfill_pb2,
     backfill_pb2_grpc,
@@ -63,6 +64,7 @@ def connection_proto(record: ConnectionRecord, base_url: str) -> connections_pb2
         last_error=record.last_error,
         accepted_count_24h=record.accepted_24h,
         rejected_count_24h=record.rejected_24h,
+        has_store_credentials=record.has_store_credentials,
         webhook_url=f"{base_url.rstrip('/')}/v1/hooks/{SEGMENT_OF[record.provider]}/{record.id}"
         if record.provider in SEGMENT_OF
         else "",
@@ -138,6 +140,51 @@ class ConnectionServicer(connections_pb2_grpc.ConnectionServiceServicer):
         return connections_pb2.RotateConnectionSecretResponse(
             connection=self._proto(record), signing_secret=secret
         )
+
+    def _store_credentials(self) -> StoreCredentials:
+        if self.service.store_credentials is None:  # only when a process is wired without backfill
+            raise Unimplemented("Store API credentials are not handled by this server")
+        return self.service.store_credentials
+
+    async def SetConnectionCredentials(
+        self, request: connections_pb2.SetConnectionCredentialsRequest, context: Ctx
+    ) -> Any:
+        name = names.connection(request.name)
+        require_org_access(name.org_id, roles=MANAGE)
+        which = request.WhichOneof("credentials")
+        with validate("Invalid credentials") as v:
+            v.check(which is not None, "credentials", "set woocommerce or stripe credentials")
+        values: dict[str, str]
+        if which == "woocommerce":
+            provider = P.INTEGRATION_PROVIDER_WOOCOMMERCE
+            woo = request.woocommerce
+            values = {
+                "store_url": woo.store_url,
+                "consumer_key": woo.consumer_key,
+                "consumer_secret": woo.consumer_secret,
+            }
+        else:
+            provider = P.INTEGRATION_PROVIDER_STRIPE
+            values = {"api_key": request.stripe.api_key}
+        await self._store_credentials().set_credentials(
+            name.org_id,
+            name.site_id,
+            name.connection_id,
+            values,
+            provider=provider,
+            verify=not request.skip_verification,
+        )
+        record = await self.service.get_connection(name.org_id, name.site_id, name.connection_id)
+        return connections_pb2.SetConnectionCredentialsResponse(connection=self._proto(record))
+
+    async def ClearConnectionCredentials(
+        self, request: connections_pb2.ClearConnectionCredentialsRequest, context: Ctx
+    ) -> Any:
+        name = names.connection(request.name)
+        require_org_access(name.org_id, roles=MANAGE)
+        await self._store_credentials().clear_credentials(name.org_id, name.site_id, name.connection_id)
+        record = await self.service.get_connection(name.org_id, name.site_id, name.connection_id)
+        return connections_pb2.ClearConnectionCredentialsResponse(connection=self._proto(record))
 
 
 class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):

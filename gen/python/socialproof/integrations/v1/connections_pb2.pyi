@@ -56,7 +56,7 @@ class GenericSettings(_message.Message):
     def __init__(self, mapping: _Optional[_Union[_mapping_pb2.PayloadMapping, _Mapping]] = ..., timestamp_tolerance: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Connection(_message.Message):
-    __slots__ = ("name", "provider", "display_name", "enabled", "status", "webhook_url", "secret_hint", "secret_rotate_time", "previous_secret_expire_time", "imported_kinds", "last_event_time", "last_error", "last_error_time", "accepted_count_24h", "rejected_count_24h", "shopify", "woocommerce", "stripe", "zapier", "generic", "create_time", "update_time")
+    __slots__ = ("name", "provider", "display_name", "enabled", "status", "webhook_url", "secret_hint", "secret_rotate_time", "previous_secret_expire_time", "imported_kinds", "last_event_time", "last_error", "last_error_time", "accepted_count_24h", "rejected_count_24h", "shopify", "woocommerce", "stripe", "zapier", "generic", "create_time", "update_time", "has_store_credentials")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -79,6 +79,7 @@ class Connection(_message.Message):
     GENERIC_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    HAS_STORE_CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
     name: str
     provider: _integrations_events_pb2.IntegrationProvider
     display_name: str
@@ -101,7 +102,8 @@ class Connection(_message.Message):
     generic: GenericSettings
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., provider: _Optional[_Union[_integrations_events_pb2.IntegrationProvider, str]] = ..., display_name: _Optional[str] = ..., enabled: _Optional[bool] = ..., status: _Optional[_Union[_integrations_events_pb2.ConnectionStatus, str]] = ..., webhook_url: _Optional[str] = ..., secret_hint: _Optional[str] = ..., secret_rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., imported_kinds: _Optional[_Iterable[_Union[_activity_pb2.ActivityKind, str]]] = ..., last_event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_count_24h: _Optional[int] = ..., rejected_count_24h: _Optional[int] = ..., shopify: _Optional[_Union[ShopifySettings, _Mapping]] = ..., woocommerce: _Optional[_Union[WooCommerceSettings, _Mapping]] = ..., stripe: _Optional[_Union[StripeSettings, _Mapping]] = ..., zapier: _Optional[_Union[ZapierSettings, _Mapping]] = ..., generic: _Optional[_Union[GenericSettings, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    has_store_credentials: bool
+    def __init__(self, name: _Optional[str] = ..., provider: _Optional[_Union[_integrations_events_pb2.IntegrationProvider, str]] = ..., display_name: _Optional[str] = ..., enabled: _Optional[bool] = ..., status: _Optional[_Union[_integrations_events_pb2.ConnectionStatus, str]] = ..., webhook_url: _Optional[str] = ..., secret_hint: _Optional[str] = ..., secret_rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., imported_kinds: _Optional[_Iterable[_Union[_activity_pb2.ActivityKind, str]]] = ..., last_event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., last_error_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_count_24h: _Optional[int] = ..., rejected_count_24h: _Optional[int] = ..., shopify: _Optional[_Union[ShopifySettings, _Mapping]] = ..., woocommerce: _Optional[_Union[WooCommerceSettings, _Mapping]] = ..., stripe: _Optional[_Union[StripeSettings, _Mapping]] = ..., zapier: _Optional[_Union[ZapierSettings, _Mapping]] = ..., generic: _Optional[_Union[GenericSettings, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., has_store_credentials: _Optional[bool] = ...) -> None: ...
 
 class GetConnectionRequest(_message.Message):
     __slots__ = ("name",)
@@ -198,3 +200,49 @@ class RotateConnectionSecretResponse(_message.Message):
     connection: Connection
     signing_secret: str
     def __init__(self, connection: _Optional[_Union[Connection, _Mapping]] = ..., signing_secret: _Optional[str] = ...) -> None: ...
+
+class WooCommerceCredentials(_message.Message):
+    __slots__ = ("store_url", "consumer_key", "consumer_secret")
+    STORE_URL_FIELD_NUMBER: _ClassVar[int]
+    CONSUMER_KEY_FIELD_NUMBER: _ClassVar[int]
+    CONSUMER_SECRET_FIELD_NUMBER: _ClassVar[int]
+    store_url: str
+    consumer_key: str
+    consumer_secret: str
+    def __init__(self, store_url: _Optional[str] = ..., consumer_key: _Optional[str] = ..., consumer_secret: _Optional[str] = ...) -> None: ...
+
+class StripeCredentials(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: str
+    def __init__(self, api_key: _Optional[str] = ...) -> None: ...
+
+class SetConnectionCredentialsRequest(_message.Message):
+    __slots__ = ("name", "woocommerce", "stripe", "skip_verification")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    WOOCOMMERCE_FIELD_NUMBER: _ClassVar[int]
+    STRIPE_FIELD_NUMBER: _ClassVar[int]
+    SKIP_VERIFICATION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    woocommerce: WooCommerceCredentials
+    stripe: StripeCredentials
+    skip_verification: bool
+    def __init__(self, name: _Optional[str] = ..., woocommerce: _Optional[_Union[WooCommerceCredentials, _Mapping]] = ..., stripe: _Optional[_Union[StripeCredentials, _Mapping]] = ..., skip_verification: _Optional[bool] = ...) -> None: ...
+
+class SetConnectionCredentialsResponse(_message.Message):
+    __slots__ = ("connection",)
+    CONNECTION_FIELD_NUMBER: _ClassVar[int]
+    connection: Connection
+    def __init__(self, connection: _Optional[_Union[Connection, _Mapping]] = ...) -> None: ...
+
+class ClearConnectionCredentialsRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ClearConnectionCredentialsResponse(_message.Message):
+    __slots__ = ("connection",)
+    CONNECTION_FIELD_NUMBER: _ClassVar[int]
+    connection: Connection
+    def __init__(self, connection: _Optional[_Union[Connection, _Mapping]] = ...) -> None: ...

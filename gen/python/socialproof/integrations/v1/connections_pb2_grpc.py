@@ -67,6 +67,16 @@ class ConnectionServiceStub:
                 request_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretRequest.SerializeToString,
                 response_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretResponse.FromString,
                 _registered_method=True)
+        self.SetConnectionCredentials = channel.unary_unary(
+                '/socialproof.integrations.v1.ConnectionService/SetConnectionCredentials',
+                request_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsRequest.SerializeToString,
+                response_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsResponse.FromString,
+                _registered_method=True)
+        self.ClearConnectionCredentials = channel.unary_unary(
+                '/socialproof.integrations.v1.ConnectionService/ClearConnectionCredentials',
+                request_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsRequest.SerializeToString,
+                response_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsResponse.FromString,
+                _registered_method=True)
 
 
 class ConnectionServiceServicer:
@@ -120,6 +130,25 @@ class ConnectionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetConnectionCredentials(self, request, context):
+        """Stores the store API credentials a WooCommerce or Stripe connection's backfill reads orders with
+        (BackfillService.CreateBackfill), encrypted at rest, after one cheap read call confirms the store
+        accepts them. They are never returned; Connection.has_store_credentials says whether some are set.
+        Owner or admin. Shopify connections get theirs through OAuth (ShopifyOAuthService).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClearConnectionCredentials(self, request, context):
+        """Removes a WooCommerce or Stripe connection's stored store API credentials (e.g. after revoking the
+        key at the store). Backfills queued or running afterwards fail; webhooks are unaffected. Owner or
+        admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ConnectionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +181,16 @@ def add_ConnectionServiceServicer_to_server(servicer, server):
                     servicer.RotateConnectionSecret,
                     request_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretRequest.FromString,
                     response_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretResponse.SerializeToString,
+            ),
+            'SetConnectionCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetConnectionCredentials,
+                    request_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsRequest.FromString,
+                    response_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsResponse.SerializeToString,
+            ),
+            'ClearConnectionCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClearConnectionCredentials,
+                    request_deserializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsRequest.FromString,
+                    response_serializer=socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -319,6 +358,60 @@ class ConnectionService:
             '/socialproof.integrations.v1.ConnectionService/RotateConnectionSecret',
             socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretRequest.SerializeToString,
             socialproof_dot_integrations_dot_v1_dot_connections__pb2.RotateConnectionSecretResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetConnectionCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/socialproof.integrations.v1.ConnectionService/SetConnectionCredentials',
+            socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsRequest.SerializeToString,
+            socialproof_dot_integrations_dot_v1_dot_connections__pb2.SetConnectionCredentialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClearConnectionCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/socialproof.integrations.v1.ConnectionService/ClearConnectionCredentials',
+            socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsRequest.SerializeToString,
+            socialproof_dot_integrations_dot_v1_dot_connections__pb2.ClearConnectionCredentialsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file socialproof/integrations/v1/connections.proto.
  */
 export const file_socialproof_integrations_v1_connections: GenFile = /*@__PURE__*/
-  fileDesc("Ci1zb2NpYWxwcm9vZi9pbnRlZ3JhdGlvbnMvdjEvY29ubmVjdGlvbnMucHJvdG8SG3NvY2lhbHByb29mLmludGVncmF0aW9ucy52MSKiAQoPU2hvcGlmeVNldHRpbmdzEhkKC3Nob3BfZG9tYWluGAEgASgJQgTiQQEFEhwKDmdyYW50ZWRfc2NvcGVzGAIgAygJQgTiQQEDEhwKDndlYmhvb2tfdG9waWNzGAMgAygJQgTiQQEDEjgKDmF1dGhvcml6ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAyIoChNXb29Db21tZXJjZVNldHRpbmdzEhEKCXN0b3JlX3VybBgBIAEoCSJcCg5TdHJpcGVTZXR0aW5ncxISCgphY2NvdW50X2lkGAEgASgJEjYKE3RpbWVzdGFtcF90b2xlcmFuY2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iMQoOWmFwaWVyU2V0dGluZ3MSHwoRYWN0aXZlX2hvb2tfY291bnQYASABKAVCBOJBAQMijQEKD0dlbmVyaWNTZXR0aW5ncxJCCgdtYXBwaW5nGAEgASgLMisuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlBheWxvYWRNYXBwaW5nQgTiQQECEjYKE3RpbWVzdGFtcF90b2xlcmFuY2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i2QgKCkNvbm5lY3Rpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBJCCghwcm92aWRlchgCIAEoDjIqLnNvY2lhbHByb29mLmV2ZW50cy52MS5JbnRlZ3JhdGlvblByb3ZpZGVyQgTiQQEFEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIPCgdlbmFibGVkGAQgASgIEj0KBnN0YXR1cxgFIAEoDjInLnNvY2lhbHByb29mLmV2ZW50cy52MS5Db25uZWN0aW9uU3RhdHVzQgTiQQEDEhkKC3dlYmhvb2tfdXJsGAYgASgJQgTiQQEDEhkKC3NlY3JldF9oaW50GAcgASgJQgTiQQEDEjwKEnNlY3JldF9yb3RhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSRQobcHJldmlvdXNfc2VjcmV0X2V4cGlyZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI7Cg5pbXBvcnRlZF9raW5kcxgKIAMoDjIjLnNvY2lhbHByb29mLmV2ZW50cy52MS5BY3Rpdml0eUtpbmQSOQoPbGFzdF9ldmVudF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIYCgpsYXN0X2Vycm9yGAwgASgJQgTiQQEDEjkKD2xhc3RfZXJyb3JfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSIAoSYWNjZXB0ZWRfY291bnRfMjRoGA4gASgDQgTiQQEDEiAKEnJlamVjdGVkX2NvdW50XzI0aBgPIAEoA0IE4kEBAxI/CgdzaG9waWZ5GBAgASgLMiwuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlNob3BpZnlTZXR0aW5nc0gAEkcKC3dvb2NvbW1lcmNlGBEgASgLMjAuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLldvb0NvbW1lcmNlU2V0dGluZ3NIABI9CgZzdHJpcGUYEiABKAsyKy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuU3RyaXBlU2V0dGluZ3NIABI9CgZ6YXBpZXIYEyABKAsyKy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuWmFwaWVyU2V0dGluZ3NIABI/CgdnZW5lcmljGBQgASgLMiwuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkdlbmVyaWNTZXR0aW5nc0gAEjUKC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQNCCgoIc2V0dGluZ3MiKgoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEgoEbmFtZRgBIAEoCUIE4kEBAiJUChVHZXRDb25uZWN0aW9uUmVzcG9uc2USOwoKY29ubmVjdGlvbhgBIAEoCzInLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5Db25uZWN0aW9uIncKFkxpc3RDb25uZWN0aW9uc1JlcXVlc3QSFAoGcGFyZW50GAEgASgJQgTiQQECEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEg4KBmZpbHRlchgEIAEoCRIQCghvcmRlcl9ieRgFIAEoCSJwChdMaXN0Q29ubmVjdGlvbnNSZXNwb25zZRI8Cgtjb25uZWN0aW9ucxgBIAMoCzInLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5Db25uZWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKtAQoXQ3JlYXRlQ29ubmVjdGlvblJlcXVlc3QSFAoGcGFyZW50GAEgASgJQgTiQQECEkEKCmNvbm5lY3Rpb24YAiABKAsyJy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ29ubmVjdGlvbkIE4kEBAhISCgpyZXF1ZXN0X2lkGAMgASgJEiUKF3Byb3ZpZGVyX3NpZ25pbmdfc2VjcmV0GAQgASgJQgTiQQEEIm8KGENyZWF0ZUNvbm5lY3Rpb25SZXNwb25zZRI7Cgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb24SFgoOc2lnbmluZ19zZWNyZXQYAiABKAkikwEKF1VwZGF0ZUNvbm5lY3Rpb25SZXF1ZXN0EkEKCmNvbm5lY3Rpb24YASABKAsyJy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ29ubmVjdGlvbkIE4kEBAhI1Cgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCBOJBAQIiVwoYVXBkYXRlQ29ubmVjdGlvblJlc3BvbnNlEjsKCmNvbm5lY3Rpb24YASABKAsyJy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ29ubmVjdGlvbiItChdEZWxldGVDb25uZWN0aW9uUmVxdWVzdBISCgRuYW1lGAEgASgJQgTiQQECIhoKGERlbGV0ZUNvbm5lY3Rpb25SZXNwb25zZSKGAQodUm90YXRlQ29ubmVjdGlvblNlY3JldFJlcXVlc3QSEgoEbmFtZRgBIAEoCUIE4kEBAhIqCgdvdmVybGFwGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEiUKF3Byb3ZpZGVyX3NpZ25pbmdfc2VjcmV0GAMgASgJQgTiQQEEInUKHlJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXNwb25zZRI7Cgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb24SFgoOc2lnbmluZ19zZWNyZXQYAiABKAkyoAYKEUNvbm5lY3Rpb25TZXJ2aWNlEnYKDUdldENvbm5lY3Rpb24SMS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuR2V0Q29ubmVjdGlvblJlcXVlc3QaMi5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEnwKD0xpc3RDb25uZWN0aW9ucxIzLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5MaXN0Q29ubmVjdGlvbnNSZXF1ZXN0GjQuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkxpc3RDb25uZWN0aW9uc1Jlc3BvbnNlEn8KEENyZWF0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ3JlYXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ3JlYXRlQ29ubmVjdGlvblJlc3BvbnNlEn8KEFVwZGF0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuVXBkYXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuVXBkYXRlQ29ubmVjdGlvblJlc3BvbnNlEn8KEERlbGV0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuRGVsZXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuRGVsZXRlQ29ubmVjdGlvblJlc3BvbnNlEpEBChZSb3RhdGVDb25uZWN0aW9uU2VjcmV0Ejouc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXF1ZXN0Gjsuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXNwb25zZWIGcHJvdG8z", [file_google_api_field_behavior, file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_socialproof_events_v1_activity, file_socialproof_events_v1_integrations_events, file_socialproof_integrations_v1_mapping]);
+  fileDesc("Ci1zb2NpYWxwcm9vZi9pbnRlZ3JhdGlvbnMvdjEvY29ubmVjdGlvbnMucHJvdG8SG3NvY2lhbHByb29mLmludGVncmF0aW9ucy52MSKiAQoPU2hvcGlmeVNldHRpbmdzEhkKC3Nob3BfZG9tYWluGAEgASgJQgTiQQEFEhwKDmdyYW50ZWRfc2NvcGVzGAIgAygJQgTiQQEDEhwKDndlYmhvb2tfdG9waWNzGAMgAygJQgTiQQEDEjgKDmF1dGhvcml6ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAyIoChNXb29Db21tZXJjZVNldHRpbmdzEhEKCXN0b3JlX3VybBgBIAEoCSJcCg5TdHJpcGVTZXR0aW5ncxISCgphY2NvdW50X2lkGAEgASgJEjYKE3RpbWVzdGFtcF90b2xlcmFuY2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iMQoOWmFwaWVyU2V0dGluZ3MSHwoRYWN0aXZlX2hvb2tfY291bnQYASABKAVCBOJBAQMijQEKD0dlbmVyaWNTZXR0aW5ncxJCCgdtYXBwaW5nGAEgASgLMisuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlBheWxvYWRNYXBwaW5nQgTiQQECEjYKE3RpbWVzdGFtcF90b2xlcmFuY2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i/ggKCkNvbm5lY3Rpb24SEgoEbmFtZRgBIAEoCUIE4kEBCBJCCghwcm92aWRlchgCIAEoDjIqLnNvY2lhbHByb29mLmV2ZW50cy52MS5JbnRlZ3JhdGlvblByb3ZpZGVyQgTiQQEFEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIPCgdlbmFibGVkGAQgASgIEj0KBnN0YXR1cxgFIAEoDjInLnNvY2lhbHByb29mLmV2ZW50cy52MS5Db25uZWN0aW9uU3RhdHVzQgTiQQEDEhkKC3dlYmhvb2tfdXJsGAYgASgJQgTiQQEDEhkKC3NlY3JldF9oaW50GAcgASgJQgTiQQEDEjwKEnNlY3JldF9yb3RhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSRQobcHJldmlvdXNfc2VjcmV0X2V4cGlyZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI7Cg5pbXBvcnRlZF9raW5kcxgKIAMoDjIjLnNvY2lhbHByb29mLmV2ZW50cy52MS5BY3Rpdml0eUtpbmQSOQoPbGFzdF9ldmVudF90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxIYCgpsYXN0X2Vycm9yGAwgASgJQgTiQQEDEjkKD2xhc3RfZXJyb3JfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSIAoSYWNjZXB0ZWRfY291bnRfMjRoGA4gASgDQgTiQQEDEiAKEnJlamVjdGVkX2NvdW50XzI0aBgPIAEoA0IE4kEBAxI/CgdzaG9waWZ5GBAgASgLMiwuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlNob3BpZnlTZXR0aW5nc0gAEkcKC3dvb2NvbW1lcmNlGBEgASgLMjAuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLldvb0NvbW1lcmNlU2V0dGluZ3NIABI9CgZzdHJpcGUYEiABKAsyKy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuU3RyaXBlU2V0dGluZ3NIABI9CgZ6YXBpZXIYEyABKAsyKy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuWmFwaWVyU2V0dGluZ3NIABI/CgdnZW5lcmljGBQgASgLMiwuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkdlbmVyaWNTZXR0aW5nc0gAEjUKC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI1Cgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBOJBAQMSIwoVaGFzX3N0b3JlX2NyZWRlbnRpYWxzGBcgASgIQgTiQQEDQgoKCHNldHRpbmdzIioKFEdldENvbm5lY3Rpb25SZXF1ZXN0EhIKBG5hbWUYASABKAlCBOJBAQIiVAoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjsKCmNvbm5lY3Rpb24YASABKAsyJy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ29ubmVjdGlvbiJ3ChZMaXN0Q29ubmVjdGlvbnNSZXF1ZXN0EhQKBnBhcmVudBgBIAEoCUIE4kEBAhIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRIOCgZmaWx0ZXIYBCABKAkSEAoIb3JkZXJfYnkYBSABKAkicAoXTGlzdENvbm5lY3Rpb25zUmVzcG9uc2USPAoLY29ubmVjdGlvbnMYASADKAsyJy5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ29ubmVjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkirQEKF0NyZWF0ZUNvbm5lY3Rpb25SZXF1ZXN0EhQKBnBhcmVudBgBIAEoCUIE4kEBAhJBCgpjb25uZWN0aW9uGAIgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb25CBOJBAQISEgoKcmVxdWVzdF9pZBgDIAEoCRIlChdwcm92aWRlcl9zaWduaW5nX3NlY3JldBgEIAEoCUIE4kEBBCJvChhDcmVhdGVDb25uZWN0aW9uUmVzcG9uc2USOwoKY29ubmVjdGlvbhgBIAEoCzInLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5Db25uZWN0aW9uEhYKDnNpZ25pbmdfc2VjcmV0GAIgASgJIpMBChdVcGRhdGVDb25uZWN0aW9uUmVxdWVzdBJBCgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb25CBOJBAQISNQoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrQgTiQQECIlcKGFVwZGF0ZUNvbm5lY3Rpb25SZXNwb25zZRI7Cgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb24iLQoXRGVsZXRlQ29ubmVjdGlvblJlcXVlc3QSEgoEbmFtZRgBIAEoCUIE4kEBAiIaChhEZWxldGVDb25uZWN0aW9uUmVzcG9uc2UihgEKHVJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXF1ZXN0EhIKBG5hbWUYASABKAlCBOJBAQISKgoHb3ZlcmxhcBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIlChdwcm92aWRlcl9zaWduaW5nX3NlY3JldBgDIAEoCUIE4kEBBCJ1Ch5Sb3RhdGVDb25uZWN0aW9uU2VjcmV0UmVzcG9uc2USOwoKY29ubmVjdGlvbhgBIAEoCzInLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5Db25uZWN0aW9uEhYKDnNpZ25pbmdfc2VjcmV0GAIgASgJIm4KFldvb0NvbW1lcmNlQ3JlZGVudGlhbHMSFwoJc3RvcmVfdXJsGAEgASgJQgTiQQEBEhsKDGNvbnN1bWVyX2tleRgCIAEoCUIF4kECAgQSHgoPY29uc3VtZXJfc2VjcmV0GAMgASgJQgXiQQICBCIrChFTdHJpcGVDcmVkZW50aWFscxIWCgdhcGlfa2V5GAEgASgJQgXiQQICBCLtAQofU2V0Q29ubmVjdGlvbkNyZWRlbnRpYWxzUmVxdWVzdBISCgRuYW1lGAEgASgJQgTiQQECEkoKC3dvb2NvbW1lcmNlGAIgASgLMjMuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLldvb0NvbW1lcmNlQ3JlZGVudGlhbHNIABJACgZzdHJpcGUYAyABKAsyLi5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuU3RyaXBlQ3JlZGVudGlhbHNIABIZChFza2lwX3ZlcmlmaWNhdGlvbhgEIAEoCEINCgtjcmVkZW50aWFscyJfCiBTZXRDb25uZWN0aW9uQ3JlZGVudGlhbHNSZXNwb25zZRI7Cgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb24iNwohQ2xlYXJDb25uZWN0aW9uQ3JlZGVudGlhbHNSZXF1ZXN0EhIKBG5hbWUYASABKAlCBOJBAQIiYQoiQ2xlYXJDb25uZWN0aW9uQ3JlZGVudGlhbHNSZXNwb25zZRI7Cgpjb25uZWN0aW9uGAEgASgLMicuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNvbm5lY3Rpb24y2ggKEUNvbm5lY3Rpb25TZXJ2aWNlEnYKDUdldENvbm5lY3Rpb24SMS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuR2V0Q29ubmVjdGlvblJlcXVlc3QaMi5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEnwKD0xpc3RDb25uZWN0aW9ucxIzLnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5MaXN0Q29ubmVjdGlvbnNSZXF1ZXN0GjQuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkxpc3RDb25uZWN0aW9uc1Jlc3BvbnNlEn8KEENyZWF0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ3JlYXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuQ3JlYXRlQ29ubmVjdGlvblJlc3BvbnNlEn8KEFVwZGF0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuVXBkYXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuVXBkYXRlQ29ubmVjdGlvblJlc3BvbnNlEn8KEERlbGV0ZUNvbm5lY3Rpb24SNC5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuRGVsZXRlQ29ubmVjdGlvblJlcXVlc3QaNS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuRGVsZXRlQ29ubmVjdGlvblJlc3BvbnNlEpEBChZSb3RhdGVDb25uZWN0aW9uU2VjcmV0Ejouc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXF1ZXN0Gjsuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlJvdGF0ZUNvbm5lY3Rpb25TZWNyZXRSZXNwb25zZRKXAQoYU2V0Q29ubmVjdGlvbkNyZWRlbnRpYWxzEjwuc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLlNldENvbm5lY3Rpb25DcmVkZW50aWFsc1JlcXVlc3QaPS5zb2NpYWxwcm9vZi5pbnRlZ3JhdGlvbnMudjEuU2V0Q29ubmVjdGlvbkNyZWRlbnRpYWxzUmVzcG9uc2USnQEKGkNsZWFyQ29ubmVjdGlvbkNyZWRlbnRpYWxzEj4uc29jaWFscHJvb2YuaW50ZWdyYXRpb25zLnYxLkNsZWFyQ29ubmVjdGlvbkNyZWRlbnRpYWxzUmVxdWVzdBo/LnNvY2lhbHByb29mLmludGVncmF0aW9ucy52MS5DbGVhckNvbm5lY3Rpb25DcmVkZW50aWFsc1Jlc3BvbnNlYgZwcm90bzM", [file_google_api_field_behavior, file_google_protobuf_duration, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_socialproof_events_v1_activity, file_socialproof_events_v1_integrations_events, file_socialproof_integrations_v1_mapping]);
 
 /**
  * Settings of a Shopify connection.
@@ -339,6 +339,14 @@ export type Connection = Message<"socialproof.integrations.v1.Connection"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 22;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Whether store API credentials for backfill are stored: for WooCommerce and Stripe set by
+   * SetConnectionCredentials, for Shopify the OAuth token. The credentials themselves are never returned.
+   *
+   * @generated from field: bool has_store_credentials = 23;
+   */
+  hasStoreCredentials: boolean;
 };
 
 /**
@@ -690,6 +698,180 @@ export const RotateConnectionSecretResponseSchema: GenMessage<RotateConnectionSe
   messageDesc(file_socialproof_integrations_v1_connections, 17);
 
 /**
+ * WooCommerce REST API keys (WooCommerce → Settings → Advanced → REST API, read permission is enough).
+ *
+ * @generated from message socialproof.integrations.v1.WooCommerceCredentials
+ */
+export type WooCommerceCredentials = Message<"socialproof.integrations.v1.WooCommerceCredentials"> & {
+  /**
+   * Base URL of the store, e.g. "https://shop.example.com" (absolute https URL). Replaces the
+   * connection's woocommerce.store_url; empty keeps that one. The keys are only ever sent to this URL.
+   *
+   * @generated from field: string store_url = 1;
+   */
+  storeUrl: string;
+
+  /**
+   * The consumer key, "ck_...".
+   *
+   * @generated from field: string consumer_key = 2;
+   */
+  consumerKey: string;
+
+  /**
+   * The consumer secret, "cs_...".
+   *
+   * @generated from field: string consumer_secret = 3;
+   */
+  consumerSecret: string;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.WooCommerceCredentials.
+ * Use `create(WooCommerceCredentialsSchema)` to create a new message.
+ */
+export const WooCommerceCredentialsSchema: GenMessage<WooCommerceCredentials> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 18);
+
+/**
+ * A Stripe API key that may list charges: a restricted key ("rk_...", Charges read) is recommended; a
+ * secret key ("sk_...") works too. Test-mode keys import test-mode charges, marked test.
+ *
+ * @generated from message socialproof.integrations.v1.StripeCredentials
+ */
+export type StripeCredentials = Message<"socialproof.integrations.v1.StripeCredentials"> & {
+  /**
+   * The key, "rk_live_...", "rk_test_...", "sk_live_..." or "sk_test_...".
+   *
+   * @generated from field: string api_key = 1;
+   */
+  apiKey: string;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.StripeCredentials.
+ * Use `create(StripeCredentialsSchema)` to create a new message.
+ */
+export const StripeCredentialsSchema: GenMessage<StripeCredentials> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 19);
+
+/**
+ * Request of ConnectionService.SetConnectionCredentials.
+ *
+ * @generated from message socialproof.integrations.v1.SetConnectionCredentialsRequest
+ */
+export type SetConnectionCredentialsRequest = Message<"socialproof.integrations.v1.SetConnectionCredentialsRequest"> & {
+  /**
+   * organizations/{org}/sites/{site}/connections/{connection}.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The credentials; exactly one, matching the connection's provider (else FAILED_PRECONDITION
+   * CONNECTION_CREDENTIALS_PROVIDER_MISMATCH). They replace any stored before.
+   *
+   * @generated from oneof socialproof.integrations.v1.SetConnectionCredentialsRequest.credentials
+   */
+  credentials: {
+    /**
+     * For a WooCommerce connection.
+     *
+     * @generated from field: socialproof.integrations.v1.WooCommerceCredentials woocommerce = 2;
+     */
+    value: WooCommerceCredentials;
+    case: "woocommerce";
+  } | {
+    /**
+     * For a Stripe connection.
+     *
+     * @generated from field: socialproof.integrations.v1.StripeCredentials stripe = 3;
+     */
+    value: StripeCredentials;
+    case: "stripe";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Store without the check call (e.g. the store is briefly unreachable); a refusal then shows as the
+   * backfill's error instead.
+   *
+   * @generated from field: bool skip_verification = 4;
+   */
+  skipVerification: boolean;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.SetConnectionCredentialsRequest.
+ * Use `create(SetConnectionCredentialsRequestSchema)` to create a new message.
+ */
+export const SetConnectionCredentialsRequestSchema: GenMessage<SetConnectionCredentialsRequest> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 20);
+
+/**
+ * Response of ConnectionService.SetConnectionCredentials.
+ *
+ * @generated from message socialproof.integrations.v1.SetConnectionCredentialsResponse
+ */
+export type SetConnectionCredentialsResponse = Message<"socialproof.integrations.v1.SetConnectionCredentialsResponse"> & {
+  /**
+   * The connection, with has_store_credentials set (and woocommerce.store_url when one was given).
+   *
+   * @generated from field: socialproof.integrations.v1.Connection connection = 1;
+   */
+  connection?: Connection | undefined;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.SetConnectionCredentialsResponse.
+ * Use `create(SetConnectionCredentialsResponseSchema)` to create a new message.
+ */
+export const SetConnectionCredentialsResponseSchema: GenMessage<SetConnectionCredentialsResponse> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 21);
+
+/**
+ * Request of ConnectionService.ClearConnectionCredentials.
+ *
+ * @generated from message socialproof.integrations.v1.ClearConnectionCredentialsRequest
+ */
+export type ClearConnectionCredentialsRequest = Message<"socialproof.integrations.v1.ClearConnectionCredentialsRequest"> & {
+  /**
+   * organizations/{org}/sites/{site}/connections/{connection}.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.ClearConnectionCredentialsRequest.
+ * Use `create(ClearConnectionCredentialsRequestSchema)` to create a new message.
+ */
+export const ClearConnectionCredentialsRequestSchema: GenMessage<ClearConnectionCredentialsRequest> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 22);
+
+/**
+ * Response of ConnectionService.ClearConnectionCredentials.
+ *
+ * @generated from message socialproof.integrations.v1.ClearConnectionCredentialsResponse
+ */
+export type ClearConnectionCredentialsResponse = Message<"socialproof.integrations.v1.ClearConnectionCredentialsResponse"> & {
+  /**
+   * The connection, with has_store_credentials false.
+   *
+   * @generated from field: socialproof.integrations.v1.Connection connection = 1;
+   */
+  connection?: Connection | undefined;
+};
+
+/**
+ * Describes the message socialproof.integrations.v1.ClearConnectionCredentialsResponse.
+ * Use `create(ClearConnectionCredentialsResponseSchema)` to create a new message.
+ */
+export const ClearConnectionCredentialsResponseSchema: GenMessage<ClearConnectionCredentialsResponse> = /*@__PURE__*/
+  messageDesc(file_socialproof_integrations_v1_connections, 23);
+
+/**
  * Manages a site's connections. Dashboard only (gRPC-Web); no REST mapping. Signing secrets and OAuth
  * tokens are encrypted at rest and never returned except a generated secret, once, by
  * CreateConnection and RotateConnectionSecret.
@@ -759,6 +941,31 @@ export const ConnectionService: GenService<{
     methodKind: "unary";
     input: typeof RotateConnectionSecretRequestSchema;
     output: typeof RotateConnectionSecretResponseSchema;
+  },
+  /**
+   * Stores the store API credentials a WooCommerce or Stripe connection's backfill reads orders with
+   * (BackfillService.CreateBackfill), encrypted at rest, after one cheap read call confirms the store
+   * accepts them. They are never returned; Connection.has_store_credentials says whether some are set.
+   * Owner or admin. Shopify connections get theirs through OAuth (ShopifyOAuthService).
+   *
+   * @generated from rpc socialproof.integrations.v1.ConnectionService.SetConnectionCredentials
+   */
+  setConnectionCredentials: {
+    methodKind: "unary";
+    input: typeof SetConnectionCredentialsRequestSchema;
+    output: typeof SetConnectionCredentialsResponseSchema;
+  },
+  /**
+   * Removes a WooCommerce or Stripe connection's stored store API credentials (e.g. after revoking the
+   * key at the store). Backfills queued or running afterwards fail; webhooks are unaffected. Owner or
+   * admin.
+   *
+   * @generated from rpc socialproof.integrations.v1.ConnectionService.ClearConnectionCredentials
+   */
+  clearConnectionCredentials: {
+    methodKind: "unary";
+    input: typeof ClearConnectionCredentialsRequestSchema;
+    output: typeof ClearConnectionCredentialsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_socialproof_integrations_v1_connections, 0);

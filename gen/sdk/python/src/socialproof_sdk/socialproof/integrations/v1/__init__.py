@@ -10,6 +10,8 @@ __all__ = (
     "BackfillState",
     "CancelBackfillRequest",
     "CancelBackfillResponse",
+    "ClearConnectionCredentialsRequest",
+    "ClearConnectionCredentialsResponse",
     "Connection",
     "ConnectionServiceStub",
     "CreateBackfillRequest",
@@ -79,10 +81,13 @@ __all__ = (
     "RotateConnectionSecretResponse",
     "RotateWebhookSubscriptionSecretRequest",
     "RotateWebhookSubscriptionSecretResponse",
+    "SetConnectionCredentialsRequest",
+    "SetConnectionCredentialsResponse",
     "ShopifyOAuthServiceStub",
     "ShopifySettings",
     "StartShopifyInstallRequest",
     "StartShopifyInstallResponse",
+    "StripeCredentials",
     "StripeSettings",
     "SubmitFormRequest",
     "SubmitFormResponse",
@@ -112,6 +117,7 @@ __all__ = (
     "WebhookServiceStub",
     "WebhookSubscription",
     "WidgetFormRule",
+    "WooCommerceCredentials",
     "WooCommerceSettings",
     "ZapierHook",
     "ZapierSample",
@@ -894,6 +900,40 @@ default_message_pool.register_message(
 
 
 @dataclass(eq=False, repr=False)
+class ClearConnectionCredentialsRequest(betterproto2.Message):
+    """
+    Request of ConnectionService.ClearConnectionCredentials.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    organizations/{org}/sites/{site}/connections/{connection}.
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.integrations.v1", "ClearConnectionCredentialsRequest", ClearConnectionCredentialsRequest
+)
+
+
+@dataclass(eq=False, repr=False)
+class ClearConnectionCredentialsResponse(betterproto2.Message):
+    """
+    Response of ConnectionService.ClearConnectionCredentials.
+    """
+
+    connection: "Connection | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The connection, with has_store_credentials false.
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.integrations.v1", "ClearConnectionCredentialsResponse", ClearConnectionCredentialsResponse
+)
+
+
+@dataclass(eq=False, repr=False)
 class Connection(betterproto2.Message):
     """
     A connection of one site to one external source.
@@ -1040,6 +1080,12 @@ class Connection(betterproto2.Message):
     )
     """
     When the connection was last changed.
+    """
+
+    has_store_credentials: "bool" = betterproto2.field(23, betterproto2.TYPE_BOOL)
+    """
+    Whether store API credentials for backfill are stored: for WooCommerce and Stripe set by
+    SetConnectionCredentials, for Shopify the OAuth token. The credentials themselves are never returned.
     """
 
 
@@ -2550,6 +2596,64 @@ default_message_pool.register_message(
 
 
 @dataclass(eq=False, repr=False)
+class SetConnectionCredentialsRequest(betterproto2.Message):
+    """
+    Request of ConnectionService.SetConnectionCredentials.
+
+    Oneofs:
+        - credentials: The credentials; exactly one, matching the connection's provider (else FAILED_PRECONDITION
+            CONNECTION_CREDENTIALS_PROVIDER_MISMATCH). They replace any stored before.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    organizations/{org}/sites/{site}/connections/{connection}.
+    """
+
+    woocommerce: "WooCommerceCredentials | None" = betterproto2.field(
+        2, betterproto2.TYPE_MESSAGE, optional=True, group="credentials"
+    )
+    """
+    For a WooCommerce connection.
+    """
+
+    stripe: "StripeCredentials | None" = betterproto2.field(
+        3, betterproto2.TYPE_MESSAGE, optional=True, group="credentials"
+    )
+    """
+    For a Stripe connection.
+    """
+
+    skip_verification: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    Store without the check call (e.g. the store is briefly unreachable); a refusal then shows as the
+    backfill's error instead.
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.integrations.v1", "SetConnectionCredentialsRequest", SetConnectionCredentialsRequest
+)
+
+
+@dataclass(eq=False, repr=False)
+class SetConnectionCredentialsResponse(betterproto2.Message):
+    """
+    Response of ConnectionService.SetConnectionCredentials.
+    """
+
+    connection: "Connection | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The connection, with has_store_credentials set (and woocommerce.store_url when one was given).
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.integrations.v1", "SetConnectionCredentialsResponse", SetConnectionCredentialsResponse
+)
+
+
+@dataclass(eq=False, repr=False)
 class ShopifySettings(betterproto2.Message):
     """
     Settings of a Shopify connection.
@@ -2647,6 +2751,22 @@ class StartShopifyInstallResponse(betterproto2.Message):
 default_message_pool.register_message(
     "socialproof.integrations.v1", "StartShopifyInstallResponse", StartShopifyInstallResponse
 )
+
+
+@dataclass(eq=False, repr=False)
+class StripeCredentials(betterproto2.Message):
+    """
+    A Stripe API key that may list charges: a restricted key ("rk_...", Charges read) is recommended; a
+    secret key ("sk_...") works too. Test-mode keys import test-mode charges, marked test.
+    """
+
+    api_key: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    The key, "rk_live_...", "rk_test_...", "sk_live_..." or "sk_test_...".
+    """
+
+
+default_message_pool.register_message("socialproof.integrations.v1", "StripeCredentials", StripeCredentials)
 
 
 @dataclass(eq=False, repr=False)
@@ -3479,6 +3599,34 @@ default_message_pool.register_message("socialproof.integrations.v1", "WidgetForm
 
 
 @dataclass(eq=False, repr=False)
+class WooCommerceCredentials(betterproto2.Message):
+    """
+    WooCommerce REST API keys (WooCommerce → Settings → Advanced → REST API, read permission is enough).
+    """
+
+    store_url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Base URL of the store, e.g. "https://shop.example.com" (absolute https URL). Replaces the
+    connection's woocommerce.store_url; empty keeps that one. The keys are only ever sent to this URL.
+    """
+
+    consumer_key: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    The consumer key, "ck_...".
+    """
+
+    consumer_secret: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    The consumer secret, "cs_...".
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.integrations.v1", "WooCommerceCredentials", WooCommerceCredentials
+)
+
+
+@dataclass(eq=False, repr=False)
 class WooCommerceSettings(betterproto2.Message):
     """
     Settings of a WooCommerce connection.
@@ -3820,6 +3968,53 @@ class ConnectionServiceStub(betterproto2_grpclib.ServiceStub):
             "/socialproof.integrations.v1.ConnectionService/RotateConnectionSecret",
             message,
             RotateConnectionSecretResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def set_connection_credentials(
+        self,
+        message: "SetConnectionCredentialsRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "SetConnectionCredentialsResponse":
+        """
+        Stores the store API credentials a WooCommerce or Stripe connection's backfill reads orders with
+        (BackfillService.CreateBackfill), encrypted at rest, after one cheap read call confirms the store
+        accepts them. They are never returned; Connection.has_store_credentials says whether some are set.
+        Owner or admin. Shopify connections get theirs through OAuth (ShopifyOAuthService).
+        """
+
+        return await self._unary_unary(
+            "/socialproof.integrations.v1.ConnectionService/SetConnectionCredentials",
+            message,
+            SetConnectionCredentialsResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def clear_connection_credentials(
+        self,
+        message: "ClearConnectionCredentialsRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ClearConnectionCredentialsResponse":
+        """
+        Removes a WooCommerce or Stripe connection's stored store API credentials (e.g. after revoking the
+        key at the store). Backfills queued or running afterwards fail; webhooks are unaffected. Owner or
+        admin.
+        """
+
+        return await self._unary_unary(
+            "/socialproof.integrations.v1.ConnectionService/ClearConnectionCredentials",
+            message,
+            ClearConnectionCredentialsResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
