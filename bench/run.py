@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench import (
     analytics_ingest,
+    analytics_summary,
     edge_auth,
     edge_rest,
     entitlements,
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "billing_entitlement_check": entitlements.run,
     "integrations_webhooks": webhooks.run,
     "analytics_ingest": analytics_ingest.run,
+    "analytics_summary": analytics_summary.run,
     "web_assets": web_assets.run,
 }
 

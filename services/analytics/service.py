@@ -361,6 +361,12 @@ class Metrics:
         require_org_access(scope.org_id)
         return await self.store.metric_rows(scope, start, end, f, group_expr=group_expr, bucketing=bucketing)
 
+    async def totals_and_series(
+        self, scope: Scope, start: datetime, end: datetime, f: EventFilter, bucketing: Bucketing
+    ) -> tuple[MetricRow, list[MetricRow]]:
+        require_org_access(scope.org_id)
+        return await self.store.metric_totals_and_series(scope, start, end, f, bucketing)
+
     async def top_pages(
         self,
         scope: Scope,
@@ -942,6 +948,12 @@ def _schedule(values: Any) -> Schedule:
 
 RAW_TABLE = "widget_events"
 ROLLUP_TABLE = "widget_hourly"
+DAILY_TABLE = "widget_daily"
+
+
+def daily_cutoff(rollup_cutoff: datetime) -> datetime:
+    """A daily rollup row holds a whole UTC day: it goes once all of its day is past the cutoff."""
+    return rollup_cutoff.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -1061,7 +1073,7 @@ class Retention:
             key: RetentionOutcome(key[0], key[1], p.raw_event_cutoff(now), p.rollup_cutoff(now), [])
             for key, p in policies.items()
         }
-        for table in (RAW_TABLE, ROLLUP_TABLE):
+        for table in (RAW_TABLE, ROLLUP_TABLE, DAILY_TABLE):
             await self._drop_partitions(table, outcomes, policies, now, validate_only)
         for key, outcome in outcomes.items():
             # Rows left before the cutoff sit in partitions shared with sites that keep theirs.
@@ -1078,6 +1090,12 @@ class Retention:
                 outcome.rollup_cutoff,
                 outcome.dropped_rollup_partitions if validate_only else (),
             )
+            daily_rows = await self.store.count_before(
+                DAILY_TABLE,
+                key[1],
+                daily_cutoff(outcome.rollup_cutoff),
+                outcome.dropped_rollup_partitions if validate_only else (),
+            )
             outcome.deleted_rows = raw_rows
             if validate_only:
                 continue
@@ -1085,6 +1103,8 @@ class Retention:
                 await self.store.delete_before(RAW_TABLE, key[1], outcome.raw_event_cutoff)
             if rollup_rows:
                 await self.store.delete_before(ROLLUP_TABLE, key[1], outcome.rollup_cutoff)
+            if daily_rows:
+                await self.store.delete_before(DAILY_TABLE, key[1], daily_cutoff(outcome.rollup_cutoff))
         if not validate_only:
             await self._wait_for_mutations()
             await self.repository.record_apply(outcomes, now)
@@ -1100,8 +1120,14 @@ class Retention:
     ) -> None:
         if not outcomes:
             return
-        rollup = table == ROLLUP_TABLE
-        latest = max(o.rollup_cutoff if rollup else o.raw_event_cutoff for o in outcomes.values())
+        rollup = table != RAW_TABLE
+
+        def cutoff_of(policy: RetentionPolicy) -> datetime:
+            if table == DAILY_TABLE:
+                return daily_cutoff(policy.rollup_cutoff(now))
+            return policy.rollup_cutoff(now) if rollup else policy.raw_event_cutoff(now)
+
+        latest = max(cutoff_of(p) for p in policies.values())
         for partition, _rows in await self.store.partitions(table):
             if partition_end(partition) > latest:
                 # Partitions are listed oldest first: none after this one can be past any cutoff.
@@ -1112,18 +1138,20 @@ class Retention:
             # Sites outside the scope count too: their own policies decide for their rows.
             all_policies = {**(await self._policies([s for s in sites if s not in policies])), **policies}
 
-            cutoffs = [
-                all_policies[s].rollup_cutoff(now) if rollup else all_policies[s].raw_event_cutoff(now)
-                for s in sites
-            ]
+            cutoffs = [cutoff_of(all_policies[s]) for s in sites]
             if not droppable(partition, cutoffs):
                 continue
             if not validate_only:
                 await self.store.drop_partition(table, partition)
             for site in sites:
                 if site in outcomes:
-                    o = outcomes[site]
-                    (o.dropped_rollup_partitions if rollup else o.dropped_partitions).append(partition)
+                    dropped = (
+                        outcomes[site].dropped_rollup_partitions
+                        if rollup
+                        else outcomes[site].dropped_partitions
+                    )
+                    if partition not in dropped:
+                        dropped.append(partition)
 
     async def _wait_for_mutations(self) -> None:
         """ALTER DELETE is asynchronous (18.16 has no mutations_sync): wait, bounded, so the caller

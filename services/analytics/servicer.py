@@ -234,15 +234,22 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         f = event_filter(request.filter)
         group_expr = _GROUPS.get(request.group_by)
         max_groups = min(request.max_groups or 20, 100)
-        totals = await self.metrics.rows(scope, start, end, f, group_expr=None, bucketing=None)
+        points: list[MetricRow]
+        if group_expr is None:
+            # The site summary: totals and the one series in one pass; the series' totals are the totals.
+            total, points = await self.metrics.totals_and_series(scope, start, end, f, bucketing)
+            group_totals = [total]
+        else:
+            overall = await self.metrics.rows(scope, start, end, f, group_expr=None, bucketing=None)
+            total = overall[0] if overall else MetricRow("", 0)
+            group_totals = await self.metrics.rows(
+                scope, start, end, f, group_expr=group_expr, bucketing=None
+            )
+            points = await self.metrics.rows(scope, start, end, f, group_expr=group_expr, bucketing=bucketing)
         response = metrics_pb2.QueryMetricsResponse(granularity=int(granularity))  # type: ignore[arg-type]
-        response.totals.CopyFrom(metric_values(totals[0] if totals else MetricRow("", 0)))
-        group_totals = await self.metrics.rows(scope, start, end, f, group_expr=group_expr, bucketing=None)
-        if group_expr is None and not group_totals:
-            group_totals = [MetricRow("", 0)]
+        response.totals.CopyFrom(metric_values(total))
         group_totals.sort(key=lambda r: (-r.impressions, r.group))
         chosen = group_totals[:max_groups]
-        points = await self.metrics.rows(scope, start, end, f, group_expr=group_expr, bucketing=bucketing)
         by_group: dict[str, dict[int, MetricRow]] = {}
         for row in points:
             by_group.setdefault(row.group, {})[row.bucket] = row

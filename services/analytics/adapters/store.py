@@ -11,8 +11,24 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
-from services.analytics.adapters.schema import EVENT_COLUMNS, schema_statements
-from services.analytics.domain.queries import Bucketing, EventFilter, MetricRow, Scope
+from services.analytics.adapters.schema import (
+    EVENT_COLUMNS,
+    ROLLUP_METRICS,
+    daily_backfill_statement,
+    daily_rollup_statements,
+    schema_statements,
+)
+from services.analytics.domain.queries import (
+    Bucketing,
+    EventFilter,
+    MetricRow,
+    Scope,
+    Source,
+    rollup_plan,
+)
+
+#: The bucket of the totals row in metric_totals_and_series (never a real bucket start).
+TOTALS_BUCKET = 4294967295
 
 #: Event ids per read-back statement: ~70 bytes each as literals, well under max_query_size.
 READ_BACK_IDS = 3000
@@ -90,6 +106,16 @@ class AnalyticsStore:
     async def ensure_schema(self) -> None:
         for statement in schema_statements(self.db):
             await self.ch.execute(statement)
+        # The daily rollup came after the hourly one: a store that predates it gets it filled from
+        # widget_hourly once, when it is created, before its view exists. This runs in on_start
+        # before the consumer starts; rows an older replica writes during a rolling deploy between
+        # the backfill and the view would be missing from it, so deploy this with consumers stopped.
+        existed = await self.ch.query(f"EXISTS TABLE {self.db}.widget_daily")
+        table, view = daily_rollup_statements(self.db)
+        await self.ch.execute(table)
+        if not (existed and int(existed[0][0])):
+            await self.ch.execute(daily_backfill_statement(self.db))
+        await self.ch.execute(view)
 
     async def close(self) -> None:
         await self.ch.close()
@@ -131,8 +157,17 @@ class AnalyticsStore:
 
     # ---- metrics ------------------------------------------------------------------------------
 
-    def _where(self, scope: Scope, start: datetime, end: datetime, f: EventFilter, *, rollup: bool) -> str:
-        time_col = "hour" if rollup else "occurred_at"
+    def _where(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        *,
+        rollup: bool,
+        time_col: str = "",
+    ) -> str:
+        time_col = time_col or ("hour" if rollup else "occurred_at")
         parts = [
             f"org_id = {literal(scope.org_id)}",
             f"{time_col} >= {_ts(start)}",
@@ -172,49 +207,140 @@ class AnalyticsStore:
         *,
         group_expr: str | None,
         bucketing: Bucketing | None,
+        rollups: bool = True,
     ) -> list[MetricRow]:
-        """Core metrics grouped by an optional dimension and an optional time bucket. Reads the
-        hourly rollup when the filter allows it (it holds human, non-test events only, without page
-        or goal detail), else the raw events."""
-        rollup = f.rollup_compatible and (bucketing is None or bucketing.hour_aligned)
-        if rollup:
-            metrics = (
-                "sumMerge(impressions), sumMerge(hovers), sumMerge(clicks), sumMerge(closes), "
-                "sumMerge(conversions), sumMerge(page_views), uniqMerge(visitors), "
-                "uniqIfMerge(reached_visitors)"
-            )
-            table, time_col = "widget_hourly", "hour"
-        else:
-            metrics = (
-                "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
-                "sum(toUInt64(event_type = 3)), sum(toUInt64(event_type = 4)), "
-                "sum(toUInt64(event_type = 5)), sum(toUInt64(event_type = 6)), "
-                "uniq(visitor_id), uniqIf(visitor_id, event_type = 1)"
-            )
-            table, time_col = "widget_events", "occurred_at"
-        group = group_expr or "''"
-        bucket = bucketing.sql(time_col) if bucketing else "toUInt32(0)"
-        where = self._where(scope, start, end, f, rollup=rollup)
+        """Core metrics grouped by an optional dimension and an optional time bucket.
+
+        When the filter allows it (the rollups hold human, non-test events without page or goal
+        detail) the range is read as whole UTC days from widget_daily, whole hours from
+        widget_hourly and the partial hours at its edges from the raw events, and their aggregate
+        states are merged: the same numbers as the raw table, from a few thousand rows. Otherwise
+        (page or goal filter, bots or test traffic, a zone off whole hours, or `rollups=False`,
+        which tests and the benchmark use as the reference) the raw events."""
+        counts_sql, revenue_sql = self._metric_sql(scope, start, end, f, group_expr, bucketing, rollups)
+        rows = await self.ch.query(f"{counts_sql} ORDER BY g, b")
+        revenues = _revenues(await self.ch.query(revenue_sql))
+        return [
+            _metric_row(str(r[0]), int(r[1]), r[2:], revenues.get((str(r[0]), int(r[1])), {})) for r in rows
+        ]
+
+    async def metric_totals_and_series(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        bucketing: Bucketing,
+        *,
+        rollups: bool = True,
+    ) -> tuple[MetricRow, list[MetricRow]]:
+        """The dashboard summary (totals and one time series) in two statements instead of four.
+        The stored states are merged once per bucket; each bucket's merged state then also goes to
+        the totals row (arrayJoin), which is much cheaper than merging every stored state again.
+        (WITH TOTALS would do the same, but chdb renders an empty result WITH TOTALS as broken JSON.)
+        Revenue sums add up per currency."""
+        plan = self._plan(start, end, f, bucketing, rollups)
+        states = self._states_union(scope, plan, f, "''", bucketing, revenue=False)
+        per_bucket = ", ".join(f"{ROLLUP_METRICS[m][0]}MergeState({m}) AS {m}" for m in _COUNTED)
+        merged = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
         rows = await self.ch.query(
-            f"SELECT {group} AS g, {bucket} AS b, {metrics} FROM {self.db}.{table} WHERE {where} "
-            f"GROUP BY g, b ORDER BY g, b"
+            f"SELECT arrayJoin([b, toUInt32({TOTALS_BUCKET})]) AS bt, {merged} FROM "
+            f"(SELECT b, {per_bucket} FROM ({states}) GROUP BY b) GROUP BY bt ORDER BY bt"
         )
-        revenue_expr = (
-            "sumMerge(revenue_minor)" if rollup else "sum(if(event_type = 5, value_minor, toInt64(0)))"
+        revenue_states = self._states_union(scope, plan, f, "''", bucketing, revenue=True)
+        revenues = _revenues(
+            await self.ch.query(
+                f"SELECT g, b, currency, sumMerge(revenue_minor) FROM ({revenue_states}) "
+                "GROUP BY g, b, currency"
+            )
         )
-        revenue_rows = await self.ch.query(
-            f"SELECT {group} AS g, {bucket} AS b, currency, {revenue_expr} FROM {self.db}.{table} "
-            f"WHERE {where} AND currency != '' GROUP BY g, b, currency ORDER BY g, b, currency"
+        total_revenue: dict[str, int] = {}
+        for by_currency in revenues.values():
+            for currency, amount in by_currency.items():
+                total_revenue[currency] = total_revenue.get(currency, 0) + amount
+        series = [
+            _metric_row("", int(r[0]), r[1:], revenues.get(("", int(r[0])), {}))
+            for r in rows
+            if int(r[0]) != TOTALS_BUCKET
+        ]
+        totals = [r for r in rows if int(r[0]) == TOTALS_BUCKET]
+        total = _metric_row("", 0, totals[0][1:], total_revenue) if totals else MetricRow("", 0)
+        return total, series
+
+    def _plan(
+        self, start: datetime, end: datetime, f: EventFilter, bucketing: Bucketing | None, rollups: bool
+    ) -> list[tuple[Source, datetime, datetime]]:
+        if rollups and f.rollup_compatible and (bucketing is None or bucketing.hour_aligned):
+            daily = bucketing is None or bucketing.utc_day_aligned
+            return rollup_plan(start, end, daily=daily)
+        return [(Source.RAW, start, end)]
+
+    def _metric_sql(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        f: EventFilter,
+        group_expr: str | None,
+        bucketing: Bucketing | None,
+        rollups: bool,
+    ) -> tuple[str, str]:
+        """(counts per (g, b), revenue per (g, b, currency)) statements, without ORDER BY on the first."""
+        group = group_expr or "''"
+        plan = self._plan(start, end, f, bucketing, rollups)
+        if plan == [(Source.RAW, start, end)]:
+            # Only raw events: plain aggregates (no state round trip).
+            bucket = bucketing.sql("occurred_at") if bucketing else "toUInt32(0)"
+            where = self._where(scope, start, end, f, rollup=False)
+            return (
+                f"SELECT {group} AS g, {bucket} AS b, {_RAW_METRICS} FROM {self.db}.widget_events "
+                f"WHERE {where} GROUP BY g, b",
+                f"SELECT {group} AS g, {bucket} AS b, currency, "
+                f"sum(if(event_type = 5, value_minor, toInt64(0))) FROM {self.db}.widget_events "
+                f"WHERE {where} AND currency != '' GROUP BY g, b, currency ORDER BY g, b, currency",
+            )
+        metrics = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
+        states = self._states_union(scope, plan, f, group, bucketing, revenue=False)
+        revenue_states = self._states_union(scope, plan, f, group, bucketing, revenue=True)
+        return (
+            f"SELECT g, b, {metrics} FROM ({states}) GROUP BY g, b",
+            f"SELECT g, b, currency, sumMerge(revenue_minor) FROM ({revenue_states}) "
+            "GROUP BY g, b, currency ORDER BY g, b, currency",
         )
-        revenues: dict[tuple[str, int], dict[str, int]] = {}
-        for g, b, currency, amount in revenue_rows:
-            if int(amount):
-                revenues.setdefault((str(g), int(b)), {})[str(currency)] = int(amount)
-        result = []
-        for row in rows:
-            g, b = str(row[0]), int(row[1])
-            result.append(_metric_row(g, b, row[2:], revenues.get((g, b), {})))
-        return result
+
+    def _states_union(
+        self,
+        scope: Scope,
+        plan: Sequence[tuple[Source, datetime, datetime]],
+        f: EventFilter,
+        group: str,
+        bucketing: Bucketing | None,
+        *,
+        revenue: bool,
+    ) -> str:
+        """One SELECT per stretch of the plan, each yielding (g, b[, currency], states...) with the
+        same column types, so the caller merges them with -Merge (UNION ALL works on 18.16)."""
+        metrics = ("revenue_minor",) if revenue else _COUNTED
+        keys, extra = ("g, b, currency", ", currency") if revenue else ("g, b", "")
+        selects = []
+        for source, start, end in plan:
+            time_col = _SOURCE_TIME[source]
+            bucket = bucketing.sql(time_col) if bucketing else "toUInt32(0)"
+            where = self._where(scope, start, end, f, rollup=source is not Source.RAW, time_col=time_col)
+            if revenue:
+                where += " AND currency != ''"
+            if source is Source.RAW:
+                raw = ", ".join(f"{ROLLUP_METRICS[m][1]} AS {m}" for m in metrics)
+                selects.append(
+                    f"SELECT {group} AS g, {bucket} AS b{extra}, {raw} "
+                    f"FROM {self.db}.widget_events WHERE {where} GROUP BY {keys}"
+                )
+            else:
+                selects.append(
+                    f"SELECT {group} AS g, {bucket} AS b{extra}, {', '.join(metrics)} "
+                    f"FROM {self.db}.{_SOURCE_TABLE[source]} WHERE {where}"
+                )
+        return " UNION ALL ".join(selects)
 
     async def top_pages(
         self,
@@ -445,7 +571,8 @@ class AnalyticsStore:
         where = f"WHERE org_id = {literal(org_id)}" if org_id else ""
         rows = await self.ch.query(
             f"SELECT DISTINCT org_id, site_id FROM {self.db}.widget_events {where} "
-            f"UNION ALL SELECT DISTINCT org_id, site_id FROM {self.db}.widget_hourly {where}"
+            f"UNION ALL SELECT DISTINCT org_id, site_id FROM {self.db}.widget_hourly {where} "
+            f"UNION ALL SELECT DISTINCT org_id, site_id FROM {self.db}.widget_daily {where}"
         )
         return sorted({(str(r[0]), str(r[1])) for r in rows})
 
@@ -489,7 +616,30 @@ class AnalyticsStore:
 
 
 def _time_col(table: str) -> str:
-    return "hour" if table == "widget_hourly" else "occurred_at"
+    return {"widget_hourly": "hour", "widget_daily": "day"}.get(table, "occurred_at")
+
+
+#: The rollup columns QueryMetrics counts (revenue is read per currency separately).
+_COUNTED = tuple(m for m in ROLLUP_METRICS if m != "revenue_minor")
+
+_RAW_METRICS = (
+    "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
+    "sum(toUInt64(event_type = 3)), sum(toUInt64(event_type = 4)), "
+    "sum(toUInt64(event_type = 5)), sum(toUInt64(event_type = 6)), "
+    "uniq(visitor_id), uniqIf(visitor_id, event_type = 1)"
+)
+
+_SOURCE_TABLE = {Source.HOURLY: "widget_hourly", Source.DAILY: "widget_daily"}
+_SOURCE_TIME = {Source.RAW: "occurred_at", Source.HOURLY: "hour", Source.DAILY: "day"}
+
+
+def _revenues(rows: Sequence[Sequence[Any]]) -> dict[tuple[str, int], dict[str, int]]:
+    """{(group, bucket): {currency: amount}} from (g, b, currency, amount) rows."""
+    out: dict[tuple[str, int], dict[str, int]] = {}
+    for g, b, currency, amount in rows:
+        if int(amount):
+            out.setdefault((str(g), int(b)), {})[str(currency)] = int(amount)
+    return out
 
 
 def _metric_row(group: str, bucket: int, counts: Sequence[Any], revenues: dict[str, int]) -> MetricRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.errors import FieldViolation, InvalidArgument
@@ -137,6 +137,14 @@ class Bucketing:
             for p in probe
         )
 
+    @property
+    def utc_day_aligned(self) -> bool:
+        """Whether every bucket is a whole number of UTC days (the daily rollup's resolution)."""
+        if self.granularity is Granularity.HOUR:
+            return False
+        probe = datetime(2024, 1, 15, tzinfo=UTC), datetime(2024, 7, 15, tzinfo=UTC)
+        return all(p.astimezone(self.tz).utcoffset() == timedelta() for p in probe)
+
     def floor(self, when: datetime) -> datetime:
         local = when.astimezone(self.tz)
         match self.granularity:
@@ -173,6 +181,53 @@ class Bucketing:
             out.append(bucket)
             bucket = self.next(bucket)
         return out
+
+
+class Source(StrEnum):
+    """Where a stretch of a metrics range is read from."""
+
+    RAW = "raw"
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def _floor(when: datetime, step: timedelta) -> datetime:
+    seconds = int(step.total_seconds())
+    epoch = int(when.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+def _ceil(when: datetime, step: timedelta) -> datetime:
+    floored = _floor(when, step)
+    return floored if floored == when else floored + step
+
+
+def rollup_plan(start: datetime, end: datetime, *, daily: bool) -> list[tuple[Source, datetime, datetime]]:
+    """Splits [start, end) into stretches that together read every event once: raw events for the
+    partial hours at the edges, the hourly rollup for whole hours, and (when `daily`) the daily
+    rollup for whole UTC days. Merging their aggregate states gives exactly the raw answer."""
+    first_hour, last_hour = _ceil(start, HOUR), _floor(end, HOUR)
+    if first_hour >= last_hour:
+        return [(Source.RAW, start, end)]
+    plan: list[tuple[Source, datetime, datetime]] = []
+    if start < first_hour:
+        plan.append((Source.RAW, start, first_hour))
+    first_day, last_day = _ceil(first_hour, DAY), _floor(last_hour, DAY)
+    if daily and first_day < last_day:
+        if first_hour < first_day:
+            plan.append((Source.HOURLY, first_hour, first_day))
+        plan.append((Source.DAILY, first_day, last_day))
+        if last_day < last_hour:
+            plan.append((Source.HOURLY, last_day, last_hour))
+    else:
+        plan.append((Source.HOURLY, first_hour, last_hour))
+    if last_hour < end:
+        plan.append((Source.RAW, last_hour, end))
+    return plan
 
 
 @dataclass

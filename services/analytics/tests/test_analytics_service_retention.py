@@ -47,8 +47,20 @@ async def rollup_impressions(app: AnalyticsApp, site_id: str) -> list[tuple[int,
     return [(int(r[0]), int(r[1])) for r in rows]
 
 
+async def daily_impressions(app: AnalyticsApp, site_id: str) -> list[tuple[int, int]]:
+    rows = await app.store.ch.query(
+        f"SELECT toUInt32(day) AS d, sumMerge(impressions) FROM {app.store.db}.widget_daily "
+        f"WHERE site_id = '{site_id}' GROUP BY d ORDER BY d"
+    )
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
 def hour(t: datetime) -> int:
     return int(t.replace(minute=0, second=0).timestamp())
+
+
+def day(t: datetime) -> int:
+    return int(t.astimezone(UTC).replace(hour=0, minute=0, second=0).timestamp())
 
 
 async def test_retention_drops_and_deletes_expired_rows_of_one_site_only(
@@ -124,9 +136,12 @@ async def test_retention_drops_and_deletes_expired_rows_of_one_site_only(
         # A: only the event within 30 days is left raw; rollups within 180 days stay.
         assert await raw_times(analytics, a.site_id) == [int(recent.timestamp())]
         assert await rollup_impressions(analytics, a.site_id) == [(hour(mid), 1), (hour(recent), 1)]
+        # The daily rollup follows the same cutoff (floored to its day).
+        assert await daily_impressions(analytics, a.site_id) == [(day(mid), 1), (day(recent), 1)]
         # B (another organization in the same partitions) is untouched.
         assert await raw_times(analytics, b.site_id) == [int(old.timestamp()), int(mid.timestamp())]
         assert await rollup_impressions(analytics, b.site_id) == [(hour(old), 1), (hour(mid), 1)]
+        assert await daily_impressions(analytics, b.site_id) == [(day(old), 1), (day(mid), 1)]
         partitions = [p for p, _ in await analytics.store.partitions("widget_events")]
         assert ancient_month not in partitions and f"{old:%Y%m}" in partitions
 
