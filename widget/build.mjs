@@ -1,8 +1,9 @@
 // Builds dist/sp-<version>.js (minified IIFE) plus pre-compressed .br and .gz for the edge, and
 // dist/manifest.json naming the current file. Fails when the gzipped size exceeds the budget.
+import { gzipAsync } from "@gfx/zopfli";
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants } from "node:zlib";
 
 const BUDGET_GZIP_BYTES = 8 * 1024;
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url)));
@@ -22,7 +23,8 @@ const out = await build({
 });
 const js = Buffer.from(out.outputFiles[0].contents);
 const name = `sp-${version}.js`;
-const gz = gzipSync(js, { level: 9 });
+// zopfli: standard gzip any browser inflates, ~3% smaller than zlib -9; it is what the edge serves
+const gz = Buffer.from(await gzipAsync(js, { numiterations: 15 }));
 const br = brotliCompressSync(js, {
   params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: js.length },
 });

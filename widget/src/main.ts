@@ -277,7 +277,7 @@ function observeCost(): void {
 
 // --- feed --------------------------------------------------------------------------------------
 function feedQuery(): string {
-  const q = new URLSearchParams({ "page.url": pageUrl(), "page.device_type": device(), widget_version: V });
+  const q = new URLSearchParams({ "page.url": pageUrl(), "page.device_type": device() });
   if (st.r) q.set("page.referrer", st.r);
   for (const k in st.u) q.set("page.utm_" + k, String(st.u[k]));
   if (st.c === 1 && !dnt) q.set("page.visitor_type", st.ret ? "VISITOR_TYPE_RETURNING" : "VISITOR_TYPE_NEW");
@@ -285,8 +285,9 @@ function feedQuery(): string {
   return q.toString();
 }
 
-async function fetchFeed(): Promise<void> {
-  const r = await fetch(base + "feed?" + feedQuery(), { credentials: "omit" });
+// `v`: the version a FeedChanged event announced; a URL of its own passes the edge's cache once
+async function fetchFeed(v?: string): Promise<void> {
+  const r = await fetch(base + "feed?" + feedQuery() + (v ? "&feed_version=" + v : ""), { credentials: "omit" });
   if (!r.ok) return;
   const text = await r.text();
   feedBytes += text.length;
@@ -648,7 +649,7 @@ function onLive(e: Obj): void {
   const ret = e.retracted as { notification_ids?: string[] } | undefined;
   if (ret?.notification_ids) for (const s of slots) s.items = s.items.filter((n) => !ret.notification_ids?.includes(n.notification_id));
   if (e.live_counts) counts = e.live_counts as LiveCounts;
-  if (e.feed_changed) void fetchFeed().catch(() => 0);
+  if (e.feed_changed) void fetchFeed((e.feed_changed as { feed_version?: string }).feed_version).catch(() => 0);
   const end = (e.end_of_stream || e.error) as { reason?: string; retryable?: boolean; reconnect_after?: string; retry_after?: string } | undefined;
   if (end) {
     const final = /SITE_UNAVAILABLE|NOT_ENTITLED/.test(end.reason || "") || end.retryable === false;
