@@ -161,6 +161,12 @@ async def _seed_peer(
         await conn.close()
 
 
+# Every load sends what a browser's fetch sends: the edge keeps the feed gzipped (once per miss) and
+# the peer gzips each answer (GZipMiddleware), so both are measured as browsers would use them.
+BROWSER_HEADERS = {"accept-encoding": "gzip, deflate, br"}
+BROWSER_ENCODING = "Accept-Encoding: gzip, deflate, br"
+
+
 def _wrk_script(url: str, script: str, *, seconds: int, connections: int) -> LoadResult:
     """wrk with a Lua script (bench.harness.wrk takes none); parsed by the harness."""
     binary = shutil.which("wrk")
@@ -170,7 +176,8 @@ def _wrk_script(url: str, script: str, *, seconds: int, connections: int) -> Loa
         f.write(script)
     try:
         out = subprocess.run(
-            [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url],
+            [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", BROWSER_ENCODING,
+             "-s", f.name, url],
             capture_output=True, text=True, timeout=seconds + 30, check=True,
         )  # fmt: skip
     finally:
@@ -259,7 +266,7 @@ def run(progress=print) -> Path:  # type: ignore[no-untyped-def]
         ) -> LoadResult:
             progress(f"  load {SECONDS} s x {connections} connections: {what}")
             if script is None:
-                return wrk(url, seconds=SECONDS, connections=connections)
+                return wrk(url, seconds=SECONDS, connections=connections, headers=BROWSER_HEADERS)
             return _wrk_script(url, script, seconds=SECONDS, connections=connections)
 
         ceiling = load("direct_response (ceiling)", ceiling_url)

@@ -130,7 +130,11 @@ async def run(url: str, *, rate: float, seconds: float, warmup: float, connectio
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    request = f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: sp-paced-load\r\n\r\n".encode()
+    # as a browser's fetch would (the edge stores the feed gzipped once; the peer gzips per answer)
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: sp-paced-load\r\n"
+        "Accept-Encoding: gzip, deflate, br\r\n\r\n"
+    ).encode()
     # perf_counter, not loop.time(): uvloop's clock has millisecond resolution.
     clock = time.perf_counter
     queue: asyncio.Queue[float | None] = asyncio.Queue()

@@ -182,6 +182,9 @@ def new_secrets() -> dict[str, str]:
     }
 
 
+EDGE_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
 class Platform:
     """The local SocialProof platform under `root` (data, certs, configs, logs, pids)."""
 
@@ -333,8 +336,8 @@ class Platform:
 
         envoy = str(envoy_binary())
 
-        def envoy_argv(config: Path) -> list[str]:
-            return [envoy, "-c", str(config), "--disable-hot-restart", "--concurrency", "1",
+        def envoy_argv(config: Path, workers: int = 1) -> list[str]:
+            return [envoy, "-c", str(config), "--disable-hot-restart", "--concurrency", str(workers),
                     "-l", "warning", "--drain-time-s", "1"]  # fmt: skip
 
         for svc in self.topology.services:
@@ -355,7 +358,9 @@ class Platform:
         edge = self.topology.edge
         self.children["edge"] = Child(
             "edge",
-            envoy_argv(configs["edge"]),
+            # the edge does the public work (TLS-free here, but transcoding, cache hits, static files):
+            # a worker per core, so a cache fill's transcoding does not hold up hits queued behind it
+            envoy_argv(configs["edge"], workers=EDGE_WORKERS),
             dict(os.environ),
             self.logs / "edge.log",
             envoy_live(edge.admin_port),

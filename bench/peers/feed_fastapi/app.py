@@ -26,7 +26,10 @@ from urllib.parse import urlsplit
 import asyncpg
 import redis.asyncio as aioredis
 from fastapi import FastAPI, Query, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 
+# the same English wording as ours, so the two feeds' texts can be compared (tests/tools/test_feed_peer.py)
+from services.notifications.domain.templates import relative_time
 from shared.redis_client import split_url
 
 # ---- settings --------------------------------------------------------------------------------
@@ -98,19 +101,6 @@ def compile_template(text: str) -> tuple[Part, ...]:
 def clean(value: str) -> str:
     text = unicodedata.normalize("NFC", value.translate(_CONTROLS)).strip()
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
-
-
-def relative_time(when: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours > 1 else ''} ago"
-    days = seconds // 86400
-    return f"{days} day{'s' if days > 1 else ''} ago"
 
 
 def _value(raw: object, filters: tuple[tuple[str, str], ...], now: datetime) -> str:
@@ -358,6 +348,8 @@ def create_app(settings: PeerSettings | None = None) -> FastAPI:
             await app.state.pool.close()
 
     app = FastAPI(title="feed peer", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # what a team would add for a JSON API that browsers call: gzip when the client accepts it
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     cache_control = f"public, max-age={settings.cache_ttl_seconds}"
 
     @app.get("/healthz")
