@@ -78,18 +78,7 @@ def schema_statements(db: str) -> list[str]:
         PARTITION BY toYYYYMM(occurred_at)
         ORDER BY (org_id, site_id, event_date, event_type, visitor_id)""",
         # Hourly rollup of counted (human, non-test) events; the dashboard's series and totals read it.
-        f"""CREATE TABLE IF NOT EXISTS {db}.widget_hourly (
-            org_id String, site_id String, hour DateTime,
-            {_ROLLUP_COLUMNS}
-        ) ENGINE = AggregatingMergeTree
-        PARTITION BY toYYYYMM(hour)
-        ORDER BY (org_id, site_id, hour, {ROLLUP_DIMENSIONS})""",
-        f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.widget_hourly_mv TO {db}.widget_hourly AS
-        SELECT org_id, site_id, toStartOfHour(occurred_at) AS hour, {ROLLUP_DIMENSIONS},
-            {ROLLUP_STATES}
-        FROM {db}.widget_events
-        WHERE bot = 0 AND test = 0
-        GROUP BY org_id, site_id, hour, {ROLLUP_DIMENSIONS}""",
+        *_rollup_statements(db, "widget_hourly", "hour", "toStartOfHour(occurred_at)"),
     ]
 
 
@@ -130,19 +119,25 @@ def daily_rollup_statements(db: str) -> list[str]:
     """The daily rollup: the hourly one's rows per UTC day (~24x fewer rows), so a 30-day summary
     merges a few thousand states instead of ~100k. Same dimensions and states as widget_hourly,
     so every filter the hourly rollup serves, the daily one serves for whole UTC days."""
+    return _rollup_statements(db, "widget_daily", "day", "toStartOfDay(occurred_at, 'UTC')")
+
+
+def _rollup_statements(db: str, table: str, column: str, bucket: str) -> list[str]:
+    """A rollup of counted (human, non-test) events per (org, site, `bucket`, dimensions): the
+    AggregatingMergeTree table and the materialized view that fills it from widget_events."""
     return [
-        f"""CREATE TABLE IF NOT EXISTS {db}.widget_daily (
-            org_id String, site_id String, day DateTime,
+        f"""CREATE TABLE IF NOT EXISTS {db}.{table} (
+            org_id String, site_id String, {column} DateTime,
             {_ROLLUP_COLUMNS}
         ) ENGINE = AggregatingMergeTree
-        PARTITION BY toYYYYMM(day)
-        ORDER BY (org_id, site_id, day, {ROLLUP_DIMENSIONS})""",
-        f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.widget_daily_mv TO {db}.widget_daily AS
-        SELECT org_id, site_id, toStartOfDay(occurred_at, 'UTC') AS day, {ROLLUP_DIMENSIONS},
+        PARTITION BY toYYYYMM({column})
+        ORDER BY (org_id, site_id, {column}, {ROLLUP_DIMENSIONS})""",
+        f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{table}_mv TO {db}.{table} AS
+        SELECT org_id, site_id, {bucket} AS {column}, {ROLLUP_DIMENSIONS},
             {ROLLUP_STATES}
         FROM {db}.widget_events
         WHERE bot = 0 AND test = 0
-        GROUP BY org_id, site_id, day, {ROLLUP_DIMENSIONS}""",
+        GROUP BY org_id, site_id, {column}, {ROLLUP_DIMENSIONS}""",
     ]
 
 
