@@ -41,7 +41,7 @@ from envoy_data_plane.envoy.config.listener.v3 import (
 from envoy_data_plane.envoy.config.route.v3 import FilterConfig, Route, RouteConfiguration, VirtualHost
 from envoy_data_plane.envoy.extensions.bootstrap.internal_listener.v3 import InternalListener
 from envoy_data_plane.envoy.extensions.compression.gzip.compressor.v3 import Gzip, GzipCompressionLevel
-from envoy_data_plane.envoy.extensions.filters.http.cache.v3 import CacheConfig
+from envoy_data_plane.envoy.extensions.filters.http.cache_v2.v3 import CacheV2Config
 from envoy_data_plane.envoy.extensions.filters.http.compressor.v3 import (
     Compressor,
     CompressorCommonDirectionConfig,
@@ -56,13 +56,13 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpConnectionManagerCodecType,
     HttpFilter,
 )
-from envoy_data_plane.envoy.extensions.http.cache.simple_http_cache.v3 import SimpleHttpCacheConfig
+from envoy_data_plane.envoy.extensions.http.cache_v2.simple_http_cache.v3 import SimpleHttpCacheV2Config
 from envoy_data_plane.google.protobuf import Any
 
 from .common import pack, seconds
 from .topology import Topology
 
-F_CACHE = "envoy.filters.http.cache"
+F_CACHE = "envoy.filters.http.cache_v2"
 F_KEY = "envoy.filters.http.lua"
 FILL_LISTENER = "edge_cache_fill"
 FILL_CLUSTER = "edge_cache_fill"
@@ -131,7 +131,7 @@ def http_filters(topo: Topology) -> list[HttpFilter]:
         CACHED_SCRIPT: DataSource(inline_string=_key_lua(geo, encoding=True)),
     }
     lua = Lua(default_source_code=scripts[LIVE_SCRIPT], source_codes=scripts)
-    cache = CacheConfig(typed_config=pack(SimpleHttpCacheConfig()))
+    cache = CacheV2Config(typed_config=pack(SimpleHttpCacheV2Config()))
     return [
         HttpFilter(name=F_KEY, typed_config=pack(lua), disabled=True),
         HttpFilter(name=F_CACHE, typed_config=pack(cache)),

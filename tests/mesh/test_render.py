@@ -203,11 +203,11 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     feed = [r for r in routes if r["name"].endswith("GetMeshTestFeed")]
     assert len(feed) == 1 and feed[0]["route"]["cluster"] == "edge_cache_fill"
     per_route = feed[0]["typedPerFilterConfig"]
-    assert "envoy.filters.http.cache" not in per_route  # on here
+    assert "envoy.filters.http.cache_v2" not in per_route  # on here
     assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
     assert per_route["envoy.filters.http.lua"]["name"] == "cached_page_key"  # country + encoding in the key
     others = [r for r in routes if r is not feed[0]]
-    assert others and all(r["typedPerFilterConfig"]["envoy.filters.http.cache"]["disabled"] for r in others)
+    assert others and all(r["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] for r in others)
     fill = _listener(cfg, "edge_cache_fill")
     assert "internalListener" in fill and "address" not in fill  # in-process, no socket
     fill_hcm = _hcm(fill)
@@ -232,7 +232,7 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
         "grpc_web",
         "cors",
         "lua",
-        "cache",
+        "cache_v2",
         "local_ratelimit",
         "jwt_authn",
         "ext_authz",
