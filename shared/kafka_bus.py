@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -422,7 +422,118 @@ async def park_in_dlq(
     )
 
 
-class EventConsumer:
+Call = Callable[..., Awaitable[Any]]
+
+
+class GroupMember:
+    """What every consumer of a group here shares: the librdkafka settings (manual commits, oldest
+    retained message first), one thread for confluent's Consumer (it is not thread-safe), assignment
+    tracking, the <topic>.dlq producer, the skip-or-raise rule for error messages and stop().
+    Subclasses implement run() with `async with self._session() as (call, consumer)`."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        client_id: str,
+        fast_group_join: bool,
+        config: Mapping[str, Any] | None,
+        dlq_producer: EventProducer | None = None,
+        create_dlq_topics: bool = True,
+        extra_settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.group_id = group_id
+        self.topics = list(topics)
+        self.create_dlq_topics = create_dlq_topics
+        self._own_dlq_producer = dlq_producer is None
+        self._dlq_producer = dlq_producer
+        self._client_id = client_id
+        self._settings: dict[str, Any] = {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": group_id,
+            "client.id": client_id,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            # A new group starts from the oldest retained message, not only what arrives after it joined.
+            "auto.offset.reset": "earliest",
+            "log.connection.close": False,
+            **(extra_settings or {}),
+        }
+        if fast_group_join:
+            self._settings.update(DEV_CONSUMER_CONFIG)
+        self._settings.update(config or {})
+        self._stopping = asyncio.Event()
+        self._assigned = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def stop(self) -> None:
+        """Ask run() to finish after the work in hand (its offsets are committed first)."""
+        self._stopping.set()
+
+    async def wait_assigned(self, within: float = 30.0) -> None:
+        """Wait until the group gave this consumer its partitions (useful at start-up and in tests)."""
+        await asyncio.wait_for(self._assigned.wait(), within)
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[tuple[Call, Consumer]]:
+        """A subscribed Consumer and the `call` that runs its methods on its own thread; closed (the
+        group left at once, nothing uncommitted committed) on the way out."""
+        self._loop = loop = asyncio.get_running_loop()
+        if self.create_dlq_topics:
+            await ensure_topics(self.bootstrap_servers, [dlq_topic(t) for t in self.topics], with_dlq=False)
+        if self._dlq_producer is None:
+            self._dlq_producer = EventProducer(self.bootstrap_servers, client_id=f"{self._client_id}-dlq")
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{self.group_id}")
+
+        async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return await loop.run_in_executor(executor, lambda: fn(*args, **kwargs))
+
+        consumer: Consumer = await call(Consumer, self._settings)
+        try:
+            await call(consumer.subscribe, self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
+            yield call, consumer
+        finally:
+            # Leaving at once moves partitions to other members without waiting for the session timeout.
+            await call(consumer.close)
+            executor.shutdown(wait=False)
+            if self._own_dlq_producer and self._dlq_producer is not None:
+                await self._dlq_producer.close()
+                self._dlq_producer = None
+
+    def _is_error(self, msg: Message) -> bool:
+        """True for an error message to skip; a fatal one raises."""
+        error = msg.error()
+        if error is None:
+            return False
+        if error.fatal():
+            raise KafkaBusError(f"consumer {self.group_id}: fatal error {error}")
+        if error.code() != KafkaError._PARTITION_EOF:
+            log.warning("kafka consumer error", extra={"group": self.group_id, "error": str(error)})
+        return True
+
+    async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
+        assert self._dlq_producer is not None
+        await park_in_dlq(self._dlq_producer, msg, error, group_id=self.group_id, attempts=attempts)
+        self._count_dead_letter()
+
+    def _count_dead_letter(self) -> None:
+        raise NotImplementedError
+
+    # Callbacks below run on the consumer thread.
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._assigned.set)
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._assigned.clear)
+
+
+class EventConsumer(GroupMember):
     """At-least-once consumer: a handler runs per message, the offset is committed only after it
     succeeded or the message was parked in <topic>.dlq.
 
@@ -449,85 +560,33 @@ class EventConsumer:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        self.bootstrap_servers = bootstrap_servers
-        self.group_id = group_id
-        self.topics = list(topics)
+        super().__init__(
+            bootstrap_servers,
+            group_id=group_id,
+            topics=topics,
+            client_id=client_id,
+            fast_group_join=fast_group_join,
+            config=config,
+            dlq_producer=dlq_producer,
+            create_dlq_topics=create_dlq_topics,
+            # librdkafka computes per-partition lag in its statistics; we export it as a gauge.
+            extra_settings={"statistics.interval.ms": 5000, "stats_cb": self._on_stats},
+        )
         self.handler = handler
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
         self.poll_timeout = poll_timeout
-        self.create_dlq_topics = create_dlq_topics
         self.stats = ConsumerStats()
-        self._own_dlq_producer = dlq_producer is None
-        self._dlq_producer = dlq_producer
-        self._client_id = client_id
-        self._settings: dict[str, Any] = {
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": group_id,
-            "client.id": client_id,
-            "enable.auto.commit": False,
-            "enable.auto.offset.store": False,
-            # A new group starts from the oldest retained message, not only what arrives after it joined.
-            "auto.offset.reset": "earliest",
-            "log.connection.close": False,
-            # librdkafka computes per-partition lag in its statistics; we export it as a gauge.
-            "statistics.interval.ms": 5000,
-            "stats_cb": self._on_stats,
-        }
-        if fast_group_join:
-            self._settings.update(DEV_CONSUMER_CONFIG)
-        self._settings.update(config or {})
-        self._stopping = asyncio.Event()
-        self._assigned = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def stop(self) -> None:
-        """Ask run() to finish after the message in hand (its offset is committed first)."""
-        self._stopping.set()
-
-    async def wait_assigned(self, within: float = 30.0) -> None:
-        """Wait until the group gave this consumer its partitions (useful at start-up and in tests)."""
-        await asyncio.wait_for(self._assigned.wait(), within)
 
     async def run(self) -> None:
         """Consume until stop() or cancellation; the Kafka consumer is closed on the way out."""
-        self._loop = asyncio.get_running_loop()
-        if self.create_dlq_topics:
-            await ensure_topics(self.bootstrap_servers, [dlq_topic(t) for t in self.topics], with_dlq=False)
-        if self._dlq_producer is None:
-            self._dlq_producer = EventProducer(self.bootstrap_servers, client_id=f"{self._client_id}-dlq")
-        # confluent's Consumer is not thread-safe: every call goes through this one thread.
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{self.group_id}")
-
-        async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            return await self._loop.run_in_executor(executor, lambda: fn(*args, **kwargs))  # type: ignore[union-attr]
-
-        consumer: Consumer = await call(Consumer, self._settings)
-        try:
-            await call(consumer.subscribe, self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
+        async with self._session() as (call, consumer):
             while not self._stopping.is_set():
                 msg: Message | None = await call(consumer.poll, self.poll_timeout)
-                if msg is None:
-                    continue
-                error = msg.error()
-                if error is not None:
-                    if error.fatal():
-                        raise KafkaBusError(f"consumer {self.group_id}: fatal error {error}")
-                    if error.code() != KafkaError._PARTITION_EOF:
-                        log.warning(
-                            "kafka consumer error", extra={"group": self.group_id, "error": str(error)}
-                        )
+                if msg is None or self._is_error(msg):
                     continue
                 await self._handle(msg)
                 await self._commit(call, consumer, msg)
-        finally:
-            # Leaves the group at once so partitions move to other members without waiting for
-            # the session timeout. Nothing uncommitted is committed here.
-            await call(consumer.close)
-            executor.shutdown(wait=False)
-            if self._own_dlq_producer and self._dlq_producer is not None:
-                await self._dlq_producer.close()
-                self._dlq_producer = None
 
     async def _commit(self, call: Callable[..., Awaitable[Any]], consumer: Consumer, msg: Message) -> None:
         topic, partition, offset = msg.topic() or "", msg.partition() or 0, msg.offset() or 0
@@ -603,20 +662,8 @@ class EventConsumer:
         telemetry.kafka_messages.labels(topic, self.group_id, "failed").inc()
         await self._dead_letter(msg, last_error, attempts=self.max_attempts)
 
-    async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
-        assert self._dlq_producer is not None
-        await park_in_dlq(self._dlq_producer, msg, error, group_id=self.group_id, attempts=attempts)
+    def _count_dead_letter(self) -> None:
         self.stats.dead_lettered += 1
-
-    # Callbacks below run on the consumer thread, inside poll().
-
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._assigned.set)
-
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._assigned.clear)
 
     def _on_stats(self, stats_json: str) -> None:
         try:

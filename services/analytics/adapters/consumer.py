@@ -5,25 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from shared import telemetry
 from shared.kafka_bus import (
-    DEV_CONSUMER_CONFIG,
-    EventProducer,
+    GroupMember,
     InvalidEnvelope,
-    KafkaBusError,
     PermanentError,
     ReceivedEvent,
     decode_envelope,
-    dlq_topic,
-    ensure_topics,
     message_headers,
-    park_in_dlq,
 )
 
 log = logging.getLogger(__name__)
@@ -44,7 +38,7 @@ class BatchStats:
     committed: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
-class BatchConsumer:
+class BatchConsumer(GroupMember):
     """At-least-once like shared.kafka_bus.EventConsumer, but one handler call per poll of up to
     `max_messages` messages or `max_wait` seconds: on 18.16 every insert makes a part, so one insert
     per 100-event widget batch would flood the merges and cap throughput.
@@ -72,54 +66,23 @@ class BatchConsumer:
     ) -> None:
         if max_messages < 1 or max_attempts < 1 or max_wait <= 0:
             raise ValueError("max_messages and max_attempts must be >= 1 and max_wait > 0")
-        self.bootstrap_servers = bootstrap_servers
-        self.group_id = group_id
-        self.topics = list(topics)
+        super().__init__(
+            bootstrap_servers,
+            group_id=group_id,
+            topics=topics,
+            client_id=client_id,
+            fast_group_join=fast_group_join,
+            config=config,
+        )
         self.handler = handler
         self.max_messages = max_messages
         self.max_wait = max_wait
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
         self.stats = BatchStats()
-        self._client_id = client_id
-        self._settings: dict[str, Any] = {
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": group_id,
-            "client.id": client_id,
-            "enable.auto.commit": False,
-            "enable.auto.offset.store": False,
-            "auto.offset.reset": "earliest",
-            "log.connection.close": False,
-        }
-        if fast_group_join:
-            self._settings.update(DEV_CONSUMER_CONFIG)
-        self._settings.update(config or {})
-        self._stopping = asyncio.Event()
-        self._assigned = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._dlq: EventProducer | None = None
-
-    def stop(self) -> None:
-        """Ask run() to finish after the batch in hand (written and committed first)."""
-        self._stopping.set()
-
-    async def wait_assigned(self, within: float = 30.0) -> None:
-        await asyncio.wait_for(self._assigned.wait(), within)
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        await ensure_topics(self.bootstrap_servers, [dlq_topic(t) for t in self.topics], with_dlq=False)
-        self._dlq = EventProducer(self.bootstrap_servers, client_id=f"{self._client_id}-dlq")
-        # confluent's Consumer is not thread-safe: every call goes through this one thread.
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kafka-{self.group_id}")
-        loop = self._loop
-
-        async def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            return await loop.run_in_executor(executor, lambda: fn(*args, **kwargs))
-
-        consumer: Consumer = await call(Consumer, self._settings)
-        try:
-            await call(consumer.subscribe, self.topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
+        async with self._session() as (call, consumer):
             while not self._stopping.is_set():
                 messages: list[Message] = await call(consumer.consume, self.max_messages, self.max_wait)
                 self.stats.polls += 1
@@ -128,22 +91,6 @@ class BatchConsumer:
                     continue
                 await self._handle(usable)
                 await self._commit(call, consumer, usable)
-        finally:
-            # Leaves the group at once; nothing uncommitted is committed here.
-            await call(consumer.close)
-            executor.shutdown(wait=False)
-            await self._dlq.close()
-            self._dlq = None
-
-    def _is_error(self, msg: Message) -> bool:
-        error = msg.error()
-        if error is None:
-            return False
-        if error.fatal():
-            raise KafkaBusError(f"consumer {self.group_id}: fatal error {error}")
-        if error.code() != KafkaError._PARTITION_EOF:
-            log.warning("kafka consumer error", extra={"group": self.group_id, "error": str(error)})
-        return True
 
     async def _handle(self, messages: list[Message]) -> None:
         events: list[tuple[Message, ReceivedEvent]] = []
@@ -206,21 +153,8 @@ class BatchConsumer:
             return
         self.stats.committed.update(next_offsets)
 
-    async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
-        """Park msg in <topic>.dlq exactly as EventConsumer does (shared.kafka_bus.park_in_dlq)."""
-        assert self._dlq is not None
-        await park_in_dlq(self._dlq, msg, error, group_id=self.group_id, attempts=attempts)
+    def _count_dead_letter(self) -> None:
         self.stats.dead_lettered += 1
-
-    # Callbacks below run on the consumer thread, inside consume().
-
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._assigned.set)
-
-    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._assigned.clear)
 
 
 def _received(msg: Message, envelope: Any, attempt: int) -> ReceivedEvent:
