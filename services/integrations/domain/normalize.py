@@ -243,31 +243,13 @@ def normalize_shopify(topic: str, order: dict[str, Any], ctx: DeliveryContext) -
         reason = ActivityRetractionReason.ACTIVITY_RETRACTION_REASON_REFUND
         return Normalized(retractions=[_retraction(ctx, source, order_id, reason, when)], test=test)
     if topic == "customers/create":
-        customer_id = _required_id(order)
         address = _obj(order, "default_address")
-        event = _new_activity(
-            ctx,
-            kind=ActivityKind.ACTIVITY_KIND_SIGNUP,
-            source=source,
-            source_ref=f"customer:{customer_id}",
-            occurred_at=_time(_str(order, "created_at"), ctx.received_at),
-            test=False,
-            verified=True,
+        location = Location(
+            city=_str(address, "city"),
+            region=_str(address, "province"),
+            country_code=values.country_code(_str(address, "country_code")),
         )
-        event.actor.CopyFrom(
-            ActivityActor(
-                first_name=values.first_word(_str(order, "first_name")),
-                last_initial=values.initial(_str(order, "last_name")),
-            )
-        )
-        event.location.CopyFrom(
-            Location(
-                city=_str(address, "city"),
-                region=_str(address, "province"),
-                country_code=values.country_code(_str(address, "country_code")),
-            )
-        )
-        return _filtered(ctx, Normalized(activities=[event]))
+        return _customer_signup(ctx, source, order, _str(order, "created_at"), location)
     if topic == "checkouts/create":
         checkout_id = _required_id(order)
         actor, location = _shopify_actor_location(order)
@@ -356,27 +338,11 @@ def normalize_woocommerce(topic: str, order: dict[str, Any], ctx: DeliveryContex
             event.amount.CopyFrom(money)
         return _filtered(ctx, Normalized(activities=[event]))
     if topic == "customer.created":
-        customer_id = _required_id(order)
         billing = _obj(order, "billing")
-        event = _new_activity(
-            ctx,
-            kind=ActivityKind.ACTIVITY_KIND_SIGNUP,
-            source=source,
-            source_ref=f"customer:{customer_id}",
-            occurred_at=_time(_str(order, "date_created_gmt"), ctx.received_at),
-            test=False,
-            verified=True,
+        location = Location(
+            city=_str(billing, "city"), country_code=values.country_code(_str(billing, "country"))
         )
-        event.actor.CopyFrom(
-            ActivityActor(
-                first_name=values.first_word(_str(order, "first_name")),
-                last_initial=values.initial(_str(order, "last_name")),
-            )
-        )
-        event.location.CopyFrom(
-            Location(city=_str(billing, "city"), country_code=values.country_code(_str(billing, "country")))
-        )
-        return _filtered(ctx, Normalized(activities=[event]))
+        return _customer_signup(ctx, source, order, _str(order, "date_created_gmt"), location)
     return Normalized(ignored_reason=f"topic {topic[:64]!r} is not imported")
 
 
@@ -462,3 +428,30 @@ def normalize_stripe(event: dict[str, Any], ctx: DeliveryContext) -> Normalized:
         activity.product.name = _str(plan, "nickname") or _str(plan, "id")
         activity.product.product_ref = _str(plan, "product")
     return _filtered(ctx, Normalized(activities=[activity], test=test))
+
+
+def _customer_signup(
+    ctx: DeliveryContext,
+    source: ActivitySource,
+    customer: Mapping[str, Any],
+    created_at: str,
+    location: Location,
+) -> Normalized:
+    """A store's new customer as a verified signup (first name and last initial only)."""
+    event = _new_activity(
+        ctx,
+        kind=ActivityKind.ACTIVITY_KIND_SIGNUP,
+        source=source,
+        source_ref=f"customer:{_required_id(customer)}",
+        occurred_at=_time(created_at, ctx.received_at),
+        test=False,
+        verified=True,
+    )
+    event.actor.CopyFrom(
+        ActivityActor(
+            first_name=values.first_word(_str(customer, "first_name")),
+            last_initial=values.initial(_str(customer, "last_name")),
+        )
+    )
+    event.location.CopyFrom(location)
+    return _filtered(ctx, Normalized(activities=[event]))
