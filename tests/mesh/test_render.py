@@ -207,7 +207,9 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
     assert per_route["envoy.filters.http.lua"]["name"] == "cached_page_key"  # country + encoding in the key
     others = [r for r in routes if r is not feed[0]]
-    assert others and all(r["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] for r in others)
+    assert others and all(
+        r["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] for r in others
+    )
     fill = _listener(cfg, "edge_cache_fill")
     assert "internalListener" in fill and "address" not in fill  # in-process, no socket
     fill_hcm = _hcm(fill)
