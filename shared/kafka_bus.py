@@ -425,11 +425,19 @@ async def park_in_dlq(
 Call = Callable[..., Awaitable[Any]]
 
 
+class DeadLetterCount(Protocol):
+    """A consumer's statistics: at least how many messages it parked in the DLQ."""
+
+    dead_lettered: int
+
+
 class GroupMember:
     """What every consumer of a group here shares: the librdkafka settings (manual commits, oldest
     retained message first), one thread for confluent's Consumer (it is not thread-safe), assignment
     tracking, the <topic>.dlq producer, the skip-or-raise rule for error messages and stop().
-    Subclasses implement run() with `async with self._session() as (call, consumer)`."""
+    Subclasses implement run() with `async with self._session() as (call, consumer)` and set `stats`."""
+
+    stats: DeadLetterCount
 
     def __init__(
         self,
@@ -517,10 +525,7 @@ class GroupMember:
     async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
         assert self._dlq_producer is not None
         await park_in_dlq(self._dlq_producer, msg, error, group_id=self.group_id, attempts=attempts)
-        self._count_dead_letter()
-
-    def _count_dead_letter(self) -> None:
-        raise NotImplementedError
+        self.stats.dead_lettered += 1
 
     # Callbacks below run on the consumer thread.
 
@@ -541,6 +546,8 @@ class EventConsumer(GroupMember):
     the DLQ with headers naming the error; undecodable messages go there at once. Handlers must
     be idempotent (redeliveries happen after crashes and rebalances): see `deduplicated`.
     """
+
+    stats: ConsumerStats
 
     def __init__(
         self,
@@ -661,9 +668,6 @@ class EventConsumer(GroupMember):
         assert last_error is not None
         telemetry.kafka_messages.labels(topic, self.group_id, "failed").inc()
         await self._dead_letter(msg, last_error, attempts=self.max_attempts)
-
-    def _count_dead_letter(self) -> None:
-        self.stats.dead_lettered += 1
 
     def _on_stats(self, stats_json: str) -> None:
         try:

@@ -49,6 +49,8 @@ class BatchConsumer(GroupMember):
     returned, so a crash in between replays the batch, which the handler deduplicates.
     """
 
+    stats: BatchStats
+
     def __init__(
         self,
         bootstrap_servers: str,
@@ -152,9 +154,6 @@ class BatchConsumer(GroupMember):
             log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
             return
         self.stats.committed.update(next_offsets)
-
-    def _count_dead_letter(self) -> None:
-        self.stats.dead_lettered += 1
 
 
 def _received(msg: Message, envelope: Any, attempt: int) -> ReceivedEvent:
