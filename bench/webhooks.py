@@ -24,15 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import grpc
 
 from bench.harness import LoadResult, parse_wrk, write_result, wrk
 from meshconfig import default_topology, with_free_ports
 from meshconfig.topology import DEFAULT_ROUTE_CLASSES
 from shared.devstack.platform import Platform
-from shared.devstack.seeding import create_site, publish_campaign, recent_activity_campaign, service_auth
-from socialproof.events.v1 import integrations_events_pb2
-from socialproof.integrations.v1 import connections_pb2, connections_pb2_grpc
+from shared.devstack.seeding import (
+    create_site,
+    publish_campaign,
+    recent_activity_campaign,
+    service_auth,
+    shopify_connection,
+)
 from socialproof.notifications.v1 import (
     sites_pb2,
 )
@@ -174,19 +177,7 @@ def seed(platform: Platform) -> Seeded:
             title="{{ name }}", body="bought **{{ product.name }}**", url_contains="/products/"
         ),
     )
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('integrations').app_port}") as channel:
-        created = connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
-            connections_pb2.CreateConnectionRequest(
-                parent=site.name,
-                connection=connections_pb2.Connection(
-                    provider=integrations_events_pb2.INTEGRATION_PROVIDER_SHOPIFY,
-                    display_name="Bench store",
-                    shopify=connections_pb2.ShopifySettings(shop_domain=SHOP),
-                ),
-            ),
-            metadata=auth,
-            timeout=30,
-        )
+    created = shopify_connection(platform, auth, site.name, shop_domain=SHOP, display_name="Bench store")
     return Seeded(site.site_key, created.connection.name.rsplit("/", 1)[1], created.signing_secret)
 
 

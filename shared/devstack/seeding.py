@@ -12,6 +12,8 @@ import grpc
 
 from shared.devstack.platform import Platform
 from shared.principal import MESH_TOKEN_HEADER, PRINCIPAL_HEADER, Principal, PrincipalKind
+from socialproof.events.v1 import integrations_events_pb2
+from socialproof.integrations.v1 import connections_pb2, connections_pb2_grpc
 from socialproof.notifications.v1 import (
     campaigns_pb2,
     campaigns_pb2_grpc,
@@ -110,3 +112,23 @@ def publish_campaign(platform: Platform, auth: Metadata, site: str, campaign: ca
         return campaigns.PublishCampaign(
             campaigns_pb2.PublishCampaignRequest(name=draft.name), metadata=auth, timeout=30
         ).campaign
+
+
+def shopify_connection(platform: Platform, auth: Metadata, site: str, *, shop_domain: str, display_name: str
+                       ) -> connections_pb2.CreateConnectionResponse:  # fmt: skip
+    """A Shopify connection under `site`; no provider secret given, so integrations generates the
+    signing secret and returns it this once (`signing_secret`)."""
+    with channel_to(platform, "integrations") as channel:
+        return connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
+            connections_pb2.CreateConnectionRequest(
+                parent=site,
+                connection=connections_pb2.Connection(
+                    provider=integrations_events_pb2.INTEGRATION_PROVIDER_SHOPIFY,
+                    display_name=display_name,
+                    shopify=connections_pb2.ShopifySettings(shop_domain=shop_domain),
+                ),
+                request_id=str(uuid.uuid4()),
+            ),
+            metadata=auth,
+            timeout=30,
+        )

@@ -12,18 +12,15 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 
-import grpc
-
 from shared.devstack.platform import Platform
 from shared.devstack.seeding import (
     create_site,
     publish_campaign,
     recent_activity_campaign,
     service_auth,
+    shopify_connection,
     sign_up,
 )
-from socialproof.events.v1 import integrations_events_pb2
-from socialproof.integrations.v1 import connections_pb2, connections_pb2_grpc
 from socialproof.notifications.v1 import (
     sites_pb2,
 )
@@ -114,21 +111,8 @@ def test_signed_order_webhook_shows_once_and_its_refund_retracts_it(platform: Pl
         ),
     )
 
-    with grpc.insecure_channel(f"127.0.0.1:{platform.topology.service('integrations').app_port}") as channel:
-        # No provider secret given: integrations generates one and shows it this once.
-        created = connections_pb2_grpc.ConnectionServiceStub(channel).CreateConnection(
-            connections_pb2.CreateConnectionRequest(
-                parent=site.name,
-                connection=connections_pb2.Connection(
-                    provider=integrations_events_pb2.INTEGRATION_PROVIDER_SHOPIFY,
-                    display_name="Main store",
-                    shopify=connections_pb2.ShopifySettings(shop_domain=SHOP),
-                ),
-                request_id=str(uuid.uuid4()),
-            ),
-            metadata=auth,
-            timeout=30,
-        )
+    # No provider secret given: integrations generates one and shows it this once.
+    created = shopify_connection(platform, auth, site.name, shop_domain=SHOP, display_name="Main store")
     secret = created.signing_secret
     assert secret and created.connection.secret_hint == secret[-4:]
     connection_id = created.connection.name.rsplit("/", 1)[1]
