@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 
 import betterproto2
@@ -15,6 +16,7 @@ from envoy_data_plane.envoy.config.cluster.v3 import (
     Cluster,
     ClusterCommonLbConfig,
     ClusterDiscoveryType,
+    ClusterLbPolicy,
     OutlierDetection,
 )
 from envoy_data_plane.envoy.config.core.v3 import (
@@ -226,8 +228,10 @@ def h2_cluster(
     health_check_service: str | None = None,
     hc_interval: float = 1.0,
     connect_timeout: float = 0.5,
+    more_ports: Sequence[int] = (),
 ) -> Cluster:
-    """An HTTP/2 (gRPC) cluster with one endpoint, optional TLS and an active gRPC health check."""
+    """An HTTP/2 (gRPC) cluster with one endpoint (or one per port: `port` and `more_ports` on the
+    same host, balanced by least requests), optional TLS and an active gRPC health check."""
     http2 = HttpProtocolOptions(
         explicit_http_config=HttpProtocolOptionsExplicitHttpConfig(
             http2_protocol_options=Http2ProtocolOptions(
@@ -244,9 +248,16 @@ def h2_cluster(
         load_assignment=ClusterLoadAssignment(
             cluster_name=name,
             endpoints=[
-                LocalityLbEndpoints(lb_endpoints=[LbEndpoint(endpoint=Endpoint(address=addr(host, port)))])
+                LocalityLbEndpoints(
+                    lb_endpoints=[
+                        LbEndpoint(endpoint=Endpoint(address=addr(host, p))) for p in (port, *more_ports)
+                    ]
+                )
             ],
         ),
+        # several worker processes: each request to the one with the fewest in flight (of two picked
+        # at random), so a worker busy with a slow request gets no more until it catches up
+        lb_policy=ClusterLbPolicy.LEAST_REQUEST if more_ports else ClusterLbPolicy.ROUND_ROBIN,
         typed_extension_protocol_options={HTTP_PROTOCOL_OPTIONS: pack(http2)},
         circuit_breakers=CircuitBreakers(
             thresholds=[

@@ -122,7 +122,12 @@ def render_all(
     }
     for svc in topology.services:
         boots[svc.name] = sidecar_bootstrap(
-            topology, svc.name, certs[svc.name], mesh_token, log_path=log(f"sidecar-{svc.name}")
+            topology,
+            svc.name,
+            certs[svc.name],
+            mesh_token,
+            log_path=log(f"sidecar-{svc.name}"),
+            hc_interval=hc_interval,
         )
     paths: dict[str, Path] = {}
     for name, boot in boots.items():

@@ -9,6 +9,8 @@ from envoy_data_plane.envoy.config.core.v3 import DataSource, Http2ProtocolOptio
 from envoy_data_plane.envoy.config.listener.v3 import Filter, FilterChain, Listener
 from envoy_data_plane.envoy.config.route.v3 import (
     DirectResponseAction,
+    RetryPolicy,
+    RetryPolicyRetryHostPredicate,
     Route,
     RouteAction,
     RouteConfiguration,
@@ -21,6 +23,7 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpConnectionManagerCodecType,
     HttpFilter,
 )
+from envoy_data_plane.envoy.extensions.retry.host.previous_hosts.v3 import PreviousHostsPredicate
 
 from .certs import CertPaths
 from .common import (
@@ -65,6 +68,23 @@ def _hcm(stat_prefix: str, routes: RouteConfiguration, log_path: str | None, *, 
     return Filter(name="envoy.filters.network.http_connection_manager", typed_config=pack(hcm))
 
 
+def _worker_retry() -> RetryPolicy:
+    """With several workers, a request whose worker is gone (restarting: connection refused, or a
+    stream the app refused before reading it) goes to another one. Only failures where the app never
+    saw the request are retried, so a non-idempotent call never runs twice."""
+    return RetryPolicy(
+        retry_on="connect-failure,refused-stream,reset-before-request",
+        num_retries=2,
+        # a retry goes to a worker not tried yet for this request
+        retry_host_predicate=[
+            RetryPolicyRetryHostPredicate(
+                name="envoy.retry_host_predicates.previous_hosts", typed_config=pack(PreviousHostsPredicate())
+            )
+        ],
+        host_selection_retry_max_attempts=5,
+    )
+
+
 def inbound_listener(
     topo: Topology, service: str, me: CertPaths, mesh_token: str, log_path: str | None = None
 ) -> Listener:
@@ -85,7 +105,11 @@ def inbound_listener(
                     Route(
                         name=f"{service}_app",
                         match=RouteMatch(prefix="/"),
-                        route=RouteAction(cluster=APP_CLUSTER, timeout=seconds(0)),
+                        route=RouteAction(
+                            cluster=APP_CLUSTER,
+                            timeout=seconds(0),
+                            retry_policy=_worker_retry() if svc.worker_ports else None,
+                        ),
                     ),
                 ],
             )
@@ -147,11 +171,30 @@ def outbound_listener(topo: Topology, service: str, log_path: str | None = None)
 
 
 def sidecar_bootstrap(
-    topo: Topology, service: str, me: CertPaths, mesh_token: str, *, log_path: str | None = None
+    topo: Topology,
+    service: str,
+    me: CertPaths,
+    mesh_token: str,
+    *,
+    log_path: str | None = None,
+    hc_interval: float = 1.0,
 ) -> Bootstrap:
     """The full Envoy bootstrap for `service`'s sidecar; `me` is the service's own cert/key."""
     svc = topo.service(service)
-    clusters: list[Cluster] = [h2_cluster(APP_CLUSTER, "127.0.0.1", svc.app_port, connect_timeout=0.25)]
+    clusters: list[Cluster] = [
+        h2_cluster(
+            APP_CLUSTER,
+            "127.0.0.1",
+            svc.app_port,
+            connect_timeout=0.25,
+            more_ports=svc.worker_ports,
+            # Several workers: the sidecar checks each one, so a worker that is restarting (up but
+            # not serving yet) gets no requests and the edge's check of the service, which lands on
+            # any worker, still passes. One worker: the edge's own check covers it.
+            health_check_service=svc.health_service if svc.worker_ports else None,
+            hc_interval=hc_interval,
+        )
+    ]
     for peer in topo.callees(service):
         p = topo.service(peer)
         clusters.append(

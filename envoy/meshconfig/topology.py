@@ -50,6 +50,20 @@ class Service:
     inbound_bind: str = "127.0.0.1"  # address the inbound listener binds (k8s: 0.0.0.0)
     # grpc.health.v1 service name the edge's active health check asks for ("" = whole server)
     health_service: str = ""
+    # Ports of further worker processes of this service on the same host (local runs: a Python
+    # process uses one core, so a service scales across cores with several processes; each binds
+    # its own port and the sidecar balances over all of them). In k8s a pod runs one worker and the
+    # service scales by replicas instead.
+    worker_ports: tuple[int, ...] = ()
+
+    @property
+    def app_ports(self) -> tuple[int, ...]:
+        """The app port of every worker process, the first one's (`app_port`) first."""
+        return (self.app_port, *self.worker_ports)
+
+    @property
+    def workers(self) -> int:
+        return 1 + len(self.worker_ports)
 
     @property
     def package(self) -> str:
@@ -262,16 +276,16 @@ class Topology:
     def all_ports(self) -> list[int]:
         ports = [self.edge.http_port, self.edge.admin_port]
         for s in self.services:
-            ports += [s.app_port, s.inbound_port, s.outbound_port, s.admin_port]
+            ports += [*s.app_ports, s.inbound_port, s.outbound_port, s.admin_port]
         return ports
 
-    def app_env(self, service: str) -> dict[str, str]:
-        """SP_* environment a service process needs to fit this topology (without secrets)."""
+    def app_env(self, service: str, worker: int = 0) -> dict[str, str]:
+        """SP_* environment worker `worker` of a service needs to fit this topology (without secrets)."""
         svc = self.service(service)
         env = {
             "SP_SERVICE_NAME": svc.name,
             "SP_GRPC_HOST": "127.0.0.1",
-            "SP_GRPC_PORT": str(svc.app_port),
+            "SP_GRPC_PORT": str(svc.app_ports[worker]),
             "SP_SIDECAR_OUTBOUND": f"127.0.0.1:{svc.outbound_port}",
         }
         if service == self.auth.service:
@@ -293,7 +307,9 @@ class Topology:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Topology:
         return cls(
-            services=tuple(Service(**s) for s in data["services"]),
+            services=tuple(
+                Service(**{**s, "worker_ports": tuple(s.get("worker_ports", ()))}) for s in data["services"]
+            ),
             edge=Edge(**data.get("edge", {})),
             calls={k: tuple(v) for k, v in data.get("calls", DEFAULT_CALLS).items()},
             route_classes=tuple(
@@ -389,7 +405,7 @@ def with_free_ports(topology: Topology | None = None) -> Topology:
     """A copy of `topology` (default: `default_topology()`) with every port replaced by a port
     that is free right now (all distinct); for tests and parallel stacks."""
     topo = topology or default_topology()
-    ports = iter(free_ports(2 + 4 * len(topo.services)))
+    ports = iter(free_ports(2 + sum(4 + len(s.worker_ports) for s in topo.services)))
     edge = dataclasses.replace(topo.edge, http_port=next(ports), admin_port=next(ports))
     services = tuple(
         dataclasses.replace(
@@ -398,10 +414,44 @@ def with_free_ports(topology: Topology | None = None) -> Topology:
             inbound_port=next(ports),
             outbound_port=next(ports),
             admin_port=next(ports),
+            worker_ports=tuple(next(ports) for _ in s.worker_ports),
         )
         for s in topo.services
     )
     return dataclasses.replace(topo, edge=edge, services=services)
+
+
+def with_workers(topology: Topology, workers: Mapping[str, int]) -> Topology:
+    """A copy of `topology` where service `name` runs `workers[name]` worker processes (at least 1);
+    the extra workers get free ports. Services not named keep what they have."""
+    services = []
+    for svc in topology.services:
+        count = workers.get(svc.name)
+        if count is None:
+            services.append(svc)
+            continue
+        if count < 1:
+            raise ValueError(f"workers: {svc.name} needs at least one worker, not {count}")
+        extra = svc.worker_ports[: count - 1]
+        extra += tuple(free_ports(count - 1 - len(extra))) if count - 1 > len(extra) else ()
+        services.append(dataclasses.replace(svc, worker_ports=extra))
+    return dataclasses.replace(topology, services=tuple(services))
+
+
+def parse_workers(text: str) -> dict[str, int]:
+    """`"integrations=3,analytics=2"` (the SP_WORKERS setting) as a mapping; names are checked
+    against SERVICE_NAMES."""
+    out: dict[str, int] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, count = item.partition("=")
+        name = name.strip()
+        if not sep or name not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
+            raise ValueError(f"SP_WORKERS: expected service=count (count >= 1, service one of "
+                             f"{', '.join(SERVICE_NAMES)}), got {item!r}")  # fmt: skip
+        out[name] = int(count)
+    return out
 
 
 def apply_ports(topology: Topology, ports: Mapping[str, Any]) -> Topology:
@@ -414,5 +464,10 @@ def apply_ports(topology: Topology, ports: Mapping[str, Any]) -> Topology:
     if "services" in ports:
         return Topology.from_dict(ports)
     edge = dataclasses.replace(topology.edge, **ports.get("edge", {}))
-    services = tuple(dataclasses.replace(s, **ports.get(s.name, {})) for s in topology.services)
-    return dataclasses.replace(topology, edge=edge, services=services)
+    services = []
+    for svc in topology.services:
+        changes = dict(ports.get(svc.name, {}))
+        if "worker_ports" in changes:
+            changes["worker_ports"] = tuple(changes["worker_ports"])
+        services.append(dataclasses.replace(svc, **changes))
+    return dataclasses.replace(topology, edge=edge, services=tuple(services))

@@ -27,6 +27,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from shared.crypto import generate_key
+from shared.devstack.clickhouse import ClickHouseServer
 from shared.devstack.localstripe import LocalStripeServer
 from shared.devstack.postgres import PostgresServer
 from shared.devstack.process import DevstackError, LocalServer, pid_alive, stop_pid
@@ -270,9 +271,18 @@ class Platform:
             self.external.get("STRIPE_API_BASE")
             or local("stripe (local)", LocalStripeServer(self.root / "localstripe")).url
         )
-        # chdb is in-process in analytics: a data directory, not a server.
-        clickhouse = self.external.get("CLICKHOUSE_URL") or f"chdb://{self.root / 'clickhouse'}"
-        self.progress(f"{'clickhouse':<13} {clickhouse}")
+        clickhouse = self.external.get("CLICKHOUSE_URL")
+        if clickhouse:
+            self.progress(f"{'clickhouse':<13} external")
+        elif self.topology.service("analytics").workers > 1:
+            # chdb lives inside one process: several analytics workers share a ClickHouse server
+            ch = local("clickhouse", ClickHouseServer(self.root / "clickhouse-server"))
+            assert isinstance(ch, ClickHouseServer)
+            clickhouse = ch.url
+        else:
+            # chdb is in-process in analytics: a data directory, not a server.
+            clickhouse = f"chdb://{self.root / 'clickhouse'}"
+            self.progress(f"{'clickhouse':<13} {clickhouse}")
         smtp = self.external.get("SMTP_URL")
         if not smtp:
             self._smtp = SmtpSink().start()
@@ -311,13 +321,13 @@ class Platform:
             path.chmod(0o600)
         return values
 
-    def service_env(self, service: str) -> dict[str, str]:
+    def service_env(self, service: str, worker: int = 0) -> dict[str, str]:
         assert self.infra is not None
         from meshconfig import ensure_mesh_token
 
         return {
             **service_env(self.infra, edge_url=self.edge_url, installation=self._secrets()),
-            **self.topology.app_env(service),
+            **self.topology.app_env(service, worker),
             "SP_MESH_TOKEN": ensure_mesh_token(self.root / "mesh-token"),
             **self._widget_script_env(service),
             **self.extra_env,
@@ -341,13 +351,16 @@ class Platform:
                     "-l", "warning", "--drain-time-s", "1"]  # fmt: skip
 
         for svc in self.topology.services:
-            self.children[svc.name] = Child(
-                svc.name,
-                [sys.executable, "-m", f"services.{svc.name}"],
-                self.service_env(svc.name),
-                self.logs / f"{svc.name}.log",
-                grpc_serving(svc.app_port),
-            )
+            # worker 0 is "<service>", further workers (Topology.worker_ports) "<service>-2", …
+            for worker, port in enumerate(svc.app_ports):
+                name = svc.name if worker == 0 else f"{svc.name}-{worker + 1}"
+                self.children[name] = Child(
+                    name,
+                    [sys.executable, "-m", f"services.{svc.name}"],
+                    self.service_env(svc.name, worker),
+                    self.logs / f"{name}.log",
+                    grpc_serving(port),
+                )
             self.children[f"sidecar-{svc.name}"] = Child(
                 f"sidecar-{svc.name}",
                 envoy_argv(configs[svc.name]),

@@ -36,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--down", action="store_true", help="stop what a previous `make up` started")
     parser.add_argument("--no-demo", action="store_true", help="do not seed the demo organization")
     parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of 8080, 500xx, …")
+    parser.add_argument(
+        "--workers",
+        default=os.environ.get("SP_WORKERS", ""),
+        help="worker processes per service, e.g. integrations=2,notifications=2 (default: SP_WORKERS, "
+        "else one each); more than one analytics worker runs a ClickHouse server instead of chdb",
+    )
     args = parser.parse_args(argv)
     root: Path = args.dir.absolute()
 
@@ -45,10 +51,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from meshconfig import default_topology, with_free_ports
+    from meshconfig.topology import parse_workers, with_workers
+
+    try:
+        workers = parse_workers(args.workers)
+    except ValueError as exc:
+        parser.error(str(exc))
 
     external = {name: os.environ[name] for name in EXTERNAL if os.environ.get(name)}
     print(f"SocialProof: starting the platform in {root}", flush=True)
     topology = with_free_ports(default_topology()) if args.free_ports else default_topology()
+    topology = with_workers(topology, workers)
     platform = Platform(root, topology, durable=True, external=external, progress=_progress)
     done = threading.Event()
 

@@ -4,6 +4,7 @@ strangers; a killed service gives a fast 503 and comes back; rate limits answer 
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import ssl
 import struct
@@ -145,6 +146,33 @@ def test_killed_service_gives_fast_503_then_recovers(platform: Platform) -> None
         assert time.monotonic() < deadline, "the edge did not route to the restarted service"
         time.sleep(0.2)
     assert platform.children["billing"].restarts >= 1
+
+
+def test_a_restarting_worker_is_covered_by_the_other_workers(platform: Platform) -> None:
+    """A service with several workers keeps answering while one of them restarts: the sidecar sends
+    the requests that worker cannot take (connection refused, not serving yet) to the others."""
+    notifications = platform.topology.service("notifications")
+    assert notifications.workers >= 2
+    # an unknown site key is answered by the service itself (404 NOT_FOUND), never cached by the edge
+    unknown = "sk_pub_" + "0" * 24
+    url = f"{platform.edge_url}/v1/widget/sites/{unknown}/feed?page.url=https%3A%2F%2Fa.example%2F"
+    assert http("GET", url)[0] == 404
+    worker = platform.children["notifications-2"]
+    # SIGTERM (a deploy, a scale-down): the worker drains, nothing is lost even at once. SIGKILL (a
+    # crash): requests already sent to it fail (the app may have run them: never retried), so the
+    # check starts once the sidecar has seen the connection close.
+    for sig, settle in ((signal.SIGTERM, 0.0), (signal.SIGKILL, 0.5)):
+        restarts = worker.restarts
+        platform.kill("notifications-2", sig)
+        time.sleep(settle)
+        statuses = [http("GET", url)[0] for _ in range(20)]
+        deadline = time.monotonic() + 60
+        while worker.restarts == restarts or not worker.ready():
+            statuses.append(http("GET", url)[0])
+            assert time.monotonic() < deadline, "the supervisor did not restart the worker"
+            time.sleep(0.05)
+        assert set(statuses) == {404}, (sig, statuses)
+        assert [http("GET", url)[0] for _ in range(10)] == [404] * 10
 
 
 def test_rate_limit_answers_429(platform: Platform) -> None:

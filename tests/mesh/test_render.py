@@ -25,7 +25,7 @@ from meshconfig.__main__ import main as cli
 from meshconfig.common import bootstrap_from_json_dict
 from meshconfig.descriptor import http_bindings, template_regex, unsupported_by_envoy
 from meshconfig.edge import UnsupportedContract, check_descriptor
-from meshconfig.topology import apply_ports
+from meshconfig.topology import apply_ports, parse_workers, with_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_DESCRIPTOR = ROOT / "gen" / "descriptors" / "socialproof.binpb"
@@ -89,6 +89,61 @@ def test_free_ports_json_and_overrides() -> None:
     assert Topology.from_json(topo.to_json()) == topo
     moved = apply_ports(default_topology(), {"edge": {"http_port": 18080}, "users": {"app_port": 60051}})
     assert moved.edge.http_port == 18080 and moved.service("users").app_port == 60051
+
+
+def test_workers_get_their_own_ports_and_survive_json() -> None:
+    topo = with_workers(with_free_ports(), {"integrations": 3, "users": 1})
+    integrations = topo.service("integrations")
+    assert integrations.workers == 3 and integrations.app_ports[0] == integrations.app_port
+    assert topo.service("users").workers == 1 and topo.service("billing").worker_ports == ()
+    ports = topo.all_ports()
+    assert len(set(ports)) == len(ports) and set(integrations.app_ports) <= set(ports)
+    assert [topo.app_env("integrations", w)["SP_GRPC_PORT"] for w in range(3)] == [
+        str(p) for p in integrations.app_ports
+    ]
+    assert Topology.from_json(topo.to_json()) == topo
+    # fresh ports for every worker, the count kept
+    moved = with_free_ports(topo).service("integrations")
+    assert moved.workers == 3 and not set(moved.app_ports) & set(integrations.app_ports)
+    assert with_workers(topo, {"integrations": 1}).service("integrations").worker_ports == ()
+    assert apply_ports(topo, {"billing": {"worker_ports": [61001]}}).service("billing").worker_ports == (
+        61001,
+    )
+    with pytest.raises(ValueError, match="at least one"):
+        with_workers(topo, {"users": 0})
+
+
+def test_parse_workers_setting() -> None:
+    assert parse_workers(" integrations=3, analytics=2 ,") == {"integrations": 3, "analytics": 2}
+    assert parse_workers("") == {}
+    for bad in ("integrations", "payments=2", "users=0", "users=two"):
+        with pytest.raises(ValueError, match="SP_WORKERS"):
+            parse_workers(bad)
+
+
+def test_sidecar_balances_over_workers_and_retries_only_unsent_requests(
+    tmp_path: Path, fixture_descriptor: Path
+) -> None:
+    topo = with_workers(with_free_ports(), {"notifications": 2})
+    paths = render_all(topo, tmp_path / "cfg", fixture_descriptor, tmp_path / "certs", "tok")
+    assert validate_file(paths["notifications"])[0]
+    for name, workers in (("notifications", 2), ("users", 1)):
+        cfg = _load(paths[name])
+        app = next(c for c in cfg["staticResources"]["clusters"] if c["name"] == "local_app")
+        endpoints = app["loadAssignment"]["endpoints"][0]["lbEndpoints"]
+        ports = [e["endpoint"]["address"]["socketAddress"]["portValue"] for e in endpoints]
+        assert ports == list(topo.service(name).app_ports) and len(ports) == workers
+        route = _hcm(_listener(cfg, "_inbound"))["routeConfig"]["virtualHosts"][0]["routes"][0]["route"]
+        if workers > 1:
+            assert app["lbPolicy"] == "LEAST_REQUEST"
+            # never a retry on a timeout or a reset after the app may have run the call
+            assert set(route["retryPolicy"]["retryOn"].split(",")) == {
+                "connect-failure",
+                "refused-stream",
+                "reset-before-request",
+            }
+        else:
+            assert "lbPolicy" not in app and "retryPolicy" not in route
 
 
 def test_topology_rejects_nonsense() -> None:
