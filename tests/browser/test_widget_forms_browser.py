@@ -67,7 +67,10 @@ class FormSite:
         self.server.server_close()
         self.channel.close()
 
-    def page(self, key: str) -> str:
+    def page(self, key: str, *, form: bool = True) -> str:
+        if not form:  # the form comes later (the driver adds it, as a signup popup's script would)
+            return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+{snippet(self.base, key)}</head><body><h1>Trail Shoes</h1><p>No form here yet.</p></body></html>"""
         return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signup</title>
 {snippet(self.base, key)}</head><body><h1>Newsletter</h1>
 <form id="newsletter" method="post" action="/thanks">
@@ -106,7 +109,8 @@ class FormSite:
                 url = urlsplit(self.path)
                 parts = url.path.strip("/").split("/")
                 if url.path.startswith("/shop/"):
-                    self._send(200, site.page(url.query.removeprefix("k=")), "text/html; charset=utf-8")
+                    page = site.page(url.query.removeprefix("k="), form=url.path != "/shop/later")
+                    self._send(200, page, "text/html; charset=utf-8")
                 elif url.path.startswith("/static/widget/"):
                     self._send(200, (DIST / parts[-1]).read_bytes(), "text/javascript; charset=utf-8")
                 elif parts[:3] == ["v1", "widget", "sites"] and parts[-1] == "forms":
@@ -213,6 +217,7 @@ async def test_submitted_form_becomes_an_activity_with_only_allow_listed_fields(
     cfg = {
         "optedIn": f"{form_site.base}/shop/signup?k={KEY}",
         "notOptedIn": f"{form_site.base}/shop/signup?k={OTHER_KEY}",
+        "formLater": f"{form_site.base}/shop/later?k={KEY}",
         "chromium": str(CHROMIUM),
     }
     # in a thread: the service answers the widget on this event loop meanwhile
@@ -233,7 +238,7 @@ async def test_submitted_form_becomes_an_activity_with_only_allow_listed_fields(
     assert opted["config"]["enabled"] is True and opted["landed"].endswith("/thanks")
     assert [s["contentType"] for s in opted["sent"]] == ["text/plain"]
     assert opted["sent"][0].get("status") in (200, None)  # None: the page had gone before the answer
-    assert len(form_site.submitted) == 1
+    assert len(form_site.submitted) == 2  # this one and the later form's below
     sent = form_site.submitted[0]
     assert dict(sent.fields) == {
         "name": "Jana Marie",
@@ -253,13 +258,34 @@ async def test_submitted_form_becomes_an_activity_with_only_allow_listed_fields(
     assert seen["notOptedIn"]["config"]["enabled"] is False
     assert seen["notOptedIn"]["sent"] == []
 
+    # A page without a form asks nothing; a form added later is asked about at the first focus in it
+    # (the config is only needed where a form can be submitted) and then captured as usual.
+    later = seen["formLater"]
+    assert later["configsBeforeForm"] == 0 and later["configsAfterInsert"] == 0, later
+    assert later["configs"] == 1 and later["config"]["enabled"] is True, later
+    assert later["landed"].endswith("/thanks") and len(later["sent"]) == 1, later
+    late = form_site.submitted[1]
+    assert dict(late.fields) == {
+        "name": "Petr Pavel",
+        "surname": "Svoboda",
+        "email": "petr@example.com",
+        "plan": "Pro",
+    }
+    assert (late.rule_id, late.page_url) == ("newsletter", cfg["formLater"])
+
     reader = TopicReader(kafka_bootstrap, topic)
     try:
-        messages = await reader.read(1, within=10, settle=0.5)
+        messages = await reader.read(2, within=10, settle=0.5)
     finally:
         reader.close()
-    assert len(messages) == 1
-    envelope = messages[0]
+    assert len(messages) == 2
+    refs = {}
+    for message in messages:
+        published = ActivityRecorded()
+        message.payload.Unpack(published)
+        refs[published.activity.source_ref] = message
+    assert set(refs) == {sent.submission_id, late.submission_id}
+    envelope = refs[sent.submission_id]
     assert (envelope.org_id, envelope.site_id) == (ORG, SITE)
     recorded = ActivityRecorded()
     envelope.payload.Unpack(recorded)

@@ -71,7 +71,12 @@ def dashboard_platform(devstack_dir: Path, app_server: str, mail: SmtpSink) -> I
         topology = with_free_ports(default_topology())
         assert app_server in topology.dashboard_origins
         platform = Platform(
-            devstack_dir / "dashboard-platform", topology, durable=False, external={"SMTP_URL": mail.url}
+            devstack_dir / "dashboard-platform",
+            topology,
+            durable=False,
+            external={"SMTP_URL": mail.url},
+            # The store API credentials test checks keys against a fake WooCommerce store on loopback http.
+            extra_env={"SP_OUTBOUND_ALLOW_LOOPBACK_HTTP": "true"},
         ).start()
     finally:
         if previous is None:

@@ -290,6 +290,104 @@ const scenarios = {
     out.steps.screens = screens;
   },
 
+  // Store API credentials of a WooCommerce connection (the test's fake store checks them): a malformed key
+  // is refused beside its field, a wrong secret by the store, good keys show "set" (still so when the screen is opened again),
+  // and removing them needs a confirmation.
+  async credentials() {
+    if (!(await logIn(spec.email, spec.password))) return;
+    await page.goto(url("integrations"));
+    const connect = page.getByRole("form", { name: "Connect a source" });
+    await connect.getByLabel("Source").selectOption({ label: "Woocommerce" });
+    await connect.getByLabel("Name").fill(spec.connection);
+    await connect.getByRole("button", { name: "Connect" }).click();
+    const card = page.locator(`ul.cards > li:has-text("${spec.connection}")`);
+    if (!(await outcome("connect", `ul.cards > li:has-text("${spec.connection}") [data-testid="store-credentials"]`))) return;
+    const state = () => card.getByTestId("store-credentials").innerText();
+    out.steps.connect.state = await state();
+    out.steps.connect.setButton = await card.getByRole("button", { name: "Set store API keys" }).count();
+    out.steps.connect.clearButton = await card.getByTestId("clear-credentials").count();
+
+    await card.getByRole("button", { name: "Set store API keys" }).click();
+    const form = card.getByTestId("credentials-form");
+    const secretFields = async () => form.locator("input").evaluateAll((inputs) =>
+      Object.fromEntries(inputs.filter((i) => i.name).map((i) => [i.name, i.type])));
+    /** Fills the form, saves, and waits for a field error, an error box or the form to close. */
+    const save = async (name, key, secret) => {
+      await form.getByLabel("Store URL", { exact: true }).fill(spec.storeUrl);
+      await form.getByLabel("Consumer key", { exact: true }).fill(key);
+      await form.getByLabel("Consumer secret", { exact: true }).fill(secret);
+      const answered = page.waitForResponse((r) => r.url().endsWith("/SetConnectionCredentials")).catch(() => undefined);
+      await card.getByTestId("save-credentials").click();
+      await answered; // then what the answer made of the card
+      await page.locator(`ul.cards > li:has-text("${spec.connection}") :is([data-testid="field-error"], [data-testid="error"], [data-testid="credentials-notice"])`).first().waitFor().catch(() => undefined);
+      const step = {
+        error: (await card.getByTestId("error").allInnerTexts()).join(" | "),
+        fieldErrors: await fieldErrors(),
+        notice: (await card.getByTestId("credentials-notice").allInnerTexts()).join(" | "),
+        formOpen: await form.count(),
+        state: await state(),
+      };
+      out.steps[name] = step;
+      await shot(name);
+      return step;
+    };
+    out.steps.inputTypes = await secretFields();
+    await save("badKey", spec.badKey, spec.secret);
+    const keyInput = form.getByLabel("Consumer key", { exact: true });
+    out.steps.badKey.describedBy = await keyInput.evaluate((el) =>
+      (el.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" | "),
+    ).catch(() => "");
+    out.steps.badKey.invalid = await keyInput.getAttribute("aria-invalid").catch(() => null);
+    await save("rejected", spec.key, spec.wrongSecret);
+    await save("saved", spec.key, spec.secret);
+    await page.locator(`ul.cards > li:has-text("${spec.connection}") [data-testid="store-credentials"]:text-is("set")`).waitFor().catch(() => undefined);
+    out.steps.saved.state = await state();
+    // the keys are nowhere in the page once saved (the server never sends them back)
+    const html = async () => (await page.content()) + (await page.locator("input").evaluateAll((xs) => xs.map((x) => x.value).join(" ")));
+    const content = await html();
+    out.steps.saved.keysInPage = [spec.key, spec.secret].filter((v) => content.includes(v));
+    out.steps.saved.storeShown = await card.locator("code").allInnerTexts();
+
+    // Leave the screen and come back: the state is the server's (a new ListConnections), not the form's.
+    await page.goto(url("sites"));
+    await page.locator('h1:text-is("Sites")').waitFor();
+    await page.goto(url("integrations"));
+    await card.getByTestId("store-credentials").waitFor().catch(() => undefined);
+    out.steps.reopened = { state: await state() };
+    const reopened = await html();
+    out.steps.reopened.keysInPage = [spec.key, spec.secret].filter((v) => reopened.includes(v));
+    out.steps.reopened.setButton = await card.getByRole("button", { name: "Replace store API keys" }).count();
+
+    await card.getByTestId("clear-credentials").click();
+    out.steps.confirming = { state: await state(), confirm: await card.getByTestId("confirm-clear-credentials").count() };
+    await shot("confirming");
+    await card.getByTestId("confirm-clear-credentials").click();
+    await page.locator(`ul.cards > li:has-text("${spec.connection}") [data-testid="store-credentials"]:text-is("not set"), ul.cards > li:has-text("${spec.connection}") [data-testid="error"]`).first().waitFor().catch(() => undefined);
+    out.steps.cleared = {
+      state: await state(),
+      notice: (await card.getByTestId("credentials-notice").allInnerTexts()).join(" | "),
+      error: (await card.getByTestId("error").allInnerTexts()).join(" | "),
+      clearButton: await card.getByTestId("clear-credentials").count(),
+    };
+    await shot("cleared");
+
+    // A Stripe connection takes one key; a publishable key is refused beside that field.
+    await connect.getByLabel("Source").selectOption({ label: "Stripe" });
+    await connect.getByLabel("Name").fill(spec.stripeConnection);
+    await connect.getByRole("button", { name: "Connect" }).click();
+    const stripe = page.locator(`ul.cards > li:has-text("${spec.stripeConnection}")`);
+    await stripe.getByRole("button", { name: "Set store API keys" }).click();
+    const stripeForm = stripe.getByTestId("credentials-form");
+    const labels = await stripeForm.locator("label").allInnerTexts();
+    await stripeForm.getByLabel("Secret or restricted key", { exact: true }).fill(spec.publishableKey);
+    const answered = page.waitForResponse((r) => r.url().endsWith("/SetConnectionCredentials")).catch(() => undefined);
+    await stripe.getByTestId("save-credentials").click();
+    await answered;
+    await stripe.getByTestId("field-error").first().waitFor().catch(() => undefined);
+    out.steps.stripe = { labels, fieldErrors: await fieldErrors(), state: await stripe.getByTestId("store-credentials").innerText() };
+    await shot("stripe");
+  },
+
   async firstload() {
     // Cold cache: a new context has none. Timing is navigation start → the login heading is visible.
     const started = Date.now();

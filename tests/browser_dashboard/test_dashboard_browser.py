@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import grpc
 import pytest
@@ -386,6 +388,115 @@ def test_scheduled_report_bad_recipient_is_shown_beside_its_field_then_a_valid_o
     row = next(r for r in steps["report"]["rows"] if "Weekly shop summary" in r)
     assert "owner@shop.example.com" in row and "not-an-email" not in row, row
     assert "Mondays at 08:00" in row, row
+
+
+# ---- store API credentials of a connection (backfill), checked against a fake WooCommerce store
+
+WOO_KEY, WOO_SECRET = f"ck_{uuid.uuid4().hex}", f"cs_{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="module")
+def woo_store() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A WooCommerce store's REST API v3 orders route: 200 and no orders for WOO_KEY/WOO_SECRET (HTTP
+    Basic, as WooCommerce documents it), 401 for anything else. Records each request it got."""
+    seen: list[dict[str, Any]] = []
+    good = "Basic " + base64.b64encode(f"{WOO_KEY}:{WOO_SECRET}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            authorized = self.headers.get("authorization") == good
+            seen.append({"path": path, "query": parse_qs(query), "authorized": authorized})
+            ok = path == "/wp-json/wc/v3/orders" and authorized
+            body = b"[]" if ok else b'{"code":"woocommerce_rest_cannot_view"}'
+            self.send_response(200 if ok else 401)
+            self.send_header("content-type", "application/json")
+            self.send_header("x-wp-total", "0")
+            self.send_header("x-wp-totalpages", "0")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+
+
+def test_connection_store_credentials_are_checked_set_and_cleared(
+    owner_run: dict[str, Any],
+    dashboard_platform: Platform,
+    app_server: str,
+    woo_store: tuple[str, list[dict[str, Any]]],
+) -> None:
+    assert owner_run["steps"].get("site", {}).get("ok"), owner_run["steps"]
+    store_url, seen = woo_store
+    result = drive(
+        "credentials",
+        app=app_server,
+        edge=dashboard_platform.edge_url,
+        email=owner_run["email"],
+        password=PASSWORD,
+        connection=f"Woo shop {uuid.uuid4().hex[:6]}",
+        storeUrl=store_url,
+        key=WOO_KEY,
+        secret=WOO_SECRET,
+        badKey=f"cs_{uuid.uuid4().hex}",  # the secret pasted into the key's field
+        wrongSecret=f"cs_{uuid.uuid4().hex}",
+        stripeConnection=f"Stripe account {uuid.uuid4().hex[:6]}",
+        publishableKey=f"pk_test_{uuid.uuid4().hex}",
+    )
+    (ARTIFACTS / "credentials.json").write_text(json.dumps(result, indent=2))
+    assert "exception" not in result, result
+    steps = result["steps"]
+    connect = steps["connect"]
+    assert connect["ok"] and connect["state"] == "not set", connect
+    assert (connect["setButton"], connect["clearButton"]) == (1, 0), connect
+    assert steps["inputTypes"] == {
+        "woocommerce.store_url": "url",
+        "woocommerce.consumer_key": "password",
+        "woocommerce.consumer_secret": "password",
+    }, "secrets are typed into password inputs"
+
+    # A malformed key: the server's violation beside the key's input, nothing sent to the store.
+    bad = steps["badKey"]
+    message = bad["fieldErrors"].get("woocommerce.consumer_key", "")
+    assert "ck_" in message, bad
+    assert message in bad["describedBy"] and bad["invalid"] == "true", bad
+    assert bad["formOpen"] == 1 and bad["state"] == "not set", bad
+
+    # A key the store refuses: checked with one read call, refused, not stored.
+    rejected = steps["rejected"]
+    assert "did not accept" in rejected["error"] and "401" in rejected["error"], rejected
+    assert WOO_SECRET not in rejected["error"] and rejected["state"] == "not set", rejected
+
+    saved = steps["saved"]
+    assert saved["notice"] == "Store API keys checked with the store and saved.", saved
+    assert saved["formOpen"] == 0 and saved["state"] == "set", saved
+    assert saved["keysInPage"] == [], "the keys are not shown back"
+    assert store_url in saved["storeShown"], saved
+    checks = [(r["authorized"], r["query"].get("per_page")) for r in seen]
+    assert checks == [(False, ["1"]), (True, ["1"])], seen
+    assert all(r["path"] == "/wp-json/wc/v3/orders" for r in seen), seen
+
+    reopened = steps["reopened"]
+    assert reopened["state"] == "set" and reopened["keysInPage"] == [], reopened
+    assert reopened["setButton"] == 1, reopened
+
+    # Removing asks first; confirmed, the connection has no keys again.
+    assert steps["confirming"] == {"state": "set", "confirm": 1}, steps["confirming"]
+    cleared = steps["cleared"]
+    assert cleared["state"] == "not set" and cleared["error"] == "", cleared
+    assert cleared["notice"] == "Store API keys removed." and cleared["clearButton"] == 0, cleared
+
+    # Stripe: one key field; a publishable key is named as such beside it.
+    stripe = steps["stripe"]
+    assert stripe["labels"][0] == "Secret or restricted key", stripe
+    assert "publishable keys" in stripe["fieldErrors"].get("stripe.api_key", ""), stripe
+    assert stripe["state"] == "not set", stripe
 
 
 PHONE_SCREENS = [

@@ -742,6 +742,18 @@ function forms(): void {
     .catch(() => 0);
 }
 
+/** The config only matters where a form can be submitted, and the feed cannot say whether the site
+ * opted in (that is integrations' setting): asked for once the page is parsed if it has a form, else at
+ * the first focus or press inside a form added later (a signup popup), so form-less pages ask nothing. */
+function formsWhenNeeded(): void {
+  let asked = 0;
+  const ask = (e?: Event): void => {
+    if (!asked && !stopped && (e ? (e.target as Element).closest("form") : d.forms.length)) asked = 1, forms();
+  };
+  for (const t of ["focusin", "pointerdown"]) d.addEventListener(t, ask, true);
+  d.readyState == "loading" ? d.addEventListener("DOMContentLoaded", () => ask()) : ask();
+}
+
 // --- public API ---------------------------------------------------------------------------------
 function stop(): void {
   stopped = true;
@@ -817,7 +829,7 @@ function main(): void {
     presence(true);
     flush(true);
   });
-  if (!dnt && isSecureContext) forms();
+  if (!dnt && isSecureContext) formsWhenNeeded();
   fetchFeed()
     .then(() => pending.splice(0).forEach((f) => f()))
     .catch(() => 0);

@@ -1,5 +1,6 @@
-// Integrations per site: connections with their webhook URL and one-time signing secret, and the
-// inbound delivery log; outbound webhook subscriptions with test delivery and their delivery log.
+// Integrations per site: connections with their webhook URL and one-time signing secret, their store
+// API credentials (for backfill), and the inbound delivery log; outbound webhook subscriptions with test
+// delivery and their delivery log.
 import { useState } from "react";
 import { ConnectionService, type Connection } from "@gen/socialproof/integrations/v1/connections_pb";
 import { WebhookReceiptService, WebhookOutcomeSchema } from "@gen/socialproof/integrations/v1/webhooks_pb";
@@ -8,7 +9,8 @@ import { ConnectionStatusSchema, IntegrationProvider, IntegrationProviderSchema,
 import { client } from "../api/transport";
 import { useOrg } from "../org";
 import { SitePicker } from "../ui/SitePicker";
-import { Async, Button, CopyButton, EnumField, ErrorBox, Heading, TextField, enumLabel, newRequestId, useAction, useCall, when } from "../ui/kit";
+import { unclaimed } from "../api/errors";
+import { Async, Button, CheckField, CopyButton, EnumField, ErrorBox, Heading, TextField, enumLabel, newRequestId, useAction, useCall, when } from "../ui/kit";
 
 export function Integrations() {
   const { can } = useOrg();
@@ -78,6 +80,7 @@ function Connections({ site }: { site: string }) {
             {d.connections.map((c) => (
               <li key={c.name}>
                 <ConnectionCard c={c} />
+                <StoreCredentials c={c} onChanged={list.reload} />
                 <div className="row">
                   <Button onClick={() => setOpen(open === c.name ? "" : c.name)}>{open === c.name ? "Hide" : "Show"} delivery log</Button>
                   {can("connections.update") && (
@@ -110,6 +113,111 @@ function ConnectionCard({ c }: { c: Connection }) {
     </>
   );
 }
+
+/**
+ * Store API credentials of a WooCommerce or Stripe connection (used by backfill): whether some are set,
+ * a form to set them (the server checks them with one read call before storing; it never returns them,
+ * so the inputs are emptied once saved), and removal after a confirmation. Shopify's come from OAuth.
+ */
+function StoreCredentials({ c, onChanged }: { c: Connection; onChanged: () => void }) {
+  const { can } = useOrg();
+  const woo = c.provider === IntegrationProvider.WOOCOMMERCE;
+  const keyed = woo || c.provider === IntegrationProvider.STRIPE;
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [notice, setNotice] = useState("");
+  const [storeUrl, setStoreUrl] = useState("");
+  const [key, setKey] = useState("");
+  const [secret, setSecret] = useState("");
+  const [skipCheck, setSkipCheck] = useState(false);
+  const set = useAction(() =>
+    client(ConnectionService).setConnectionCredentials({
+      name: c.name,
+      credentials: woo
+        ? { case: "woocommerce", value: { storeUrl, consumerKey: key, consumerSecret: secret } }
+        : { case: "stripe", value: { apiKey: key } },
+      skipVerification: skipCheck,
+    }),
+  );
+  const clear = useAction(() => client(ConnectionService).clearConnectionCredentials({ name: c.name }));
+  if (!keyed && c.provider !== IntegrationProvider.SHOPIFY) return null;
+  const state = keyed ? (c.hasStoreCredentials ? "set" : "not set") : c.hasStoreCredentials ? "authorized through Shopify" : "not authorized (connect through Shopify)";
+  const paths = woo ? ["woocommerce.store_url", "woocommerce.consumer_key", "woocommerce.consumer_secret"] : ["stripe.api_key"];
+  const stray = unclaimed(set.error, paths);
+  const done = (message: string) => {
+    setNotice(message);
+    onChanged();
+  };
+  return (
+    <div className="store-credentials">
+      <p>
+        {keyed ? "Store API keys (for importing past orders)" : "Store access"}: <strong data-testid="store-credentials">{state}</strong>
+        {woo && c.hasStoreCredentials && storeOf(c) && <> · sent only to <code>{storeOf(c)}</code></>}
+      </p>
+      {notice && <p role="status" data-testid="credentials-notice">{notice}</p>}
+      {keyed && can("connections.update") && (
+        <div className="row">
+          <Button onClick={() => (setOpen(!open), setNotice(""))}>{open ? "Cancel" : c.hasStoreCredentials ? "Replace store API keys" : "Set store API keys"}</Button>
+          {c.hasStoreCredentials &&
+            (confirming ? (
+              <>
+                <Button kind="danger" busy={clear.busy} testId="confirm-clear-credentials" onClick={() => void clear.run().then((r) => { setConfirming(false); if (r) done("Store API keys removed."); })}>
+                  Really remove the keys
+                </Button>
+                <Button onClick={() => setConfirming(false)}>Keep them</Button>
+              </>
+            ) : (
+              <Button kind="danger" testId="clear-credentials" onClick={() => (setConfirming(true), setNotice(""))}>Remove store API keys</Button>
+            ))}
+        </div>
+      )}
+      <ErrorBox error={clear.error} title="Keys not removed" />
+      {open && (
+        <form
+          className="panel"
+          aria-label={`Store API keys of ${c.displayName || enumLabel(IntegrationProviderSchema, c.provider)}`}
+          data-testid="credentials-form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void set.run().then((r) => {
+              if (!r) return;
+              // never kept in the page longer than needed: the server does not send them back either
+              setKey("");
+              setSecret("");
+              setStoreUrl("");
+              setOpen(false);
+              done(skipCheck ? "Store API keys saved (not checked with the store)." : "Store API keys checked with the store and saved.");
+            });
+          }}
+        >
+          {woo ? (
+            <>
+              <TextField label="Store URL" path="woocommerce.store_url" error={set.error} value={storeUrl} onChange={setStoreUrl} type="url" autoComplete="url"
+                placeholder={storeOf(c) || "https://shop.example.com"}
+                hint="The keys are only ever sent to this store. Empty keeps the connection's store URL." />
+              <TextField label="Consumer key" path="woocommerce.consumer_key" error={set.error} value={key} onChange={setKey} type="password" autoComplete="off" placeholder="ck_…" />
+              <TextField label="Consumer secret" path="woocommerce.consumer_secret" error={set.error} value={secret} onChange={setSecret} type="password" autoComplete="off" placeholder="cs_…" />
+            </>
+          ) : (
+            <TextField label="Secret or restricted key" path="stripe.api_key" error={set.error} value={key} onChange={setKey} type="password" autoComplete="off" placeholder="rk_live_… or sk_live_…"
+              hint="A restricted key with read access to charges is enough." />
+          )}
+          <CheckField label="Save without checking them now (the store is unreachable)" checked={skipCheck} onChange={setSkipCheck} />
+          {stray.length > 0 && (
+            <ul className="field-error" data-testid="unclaimed-violations">
+              {stray.map((m) => <li key={m}>{m}</li>)}
+            </ul>
+          )}
+          <Button type="submit" kind="primary" busy={set.busy} testId="save-credentials">Save keys</Button>
+          <ErrorBox error={set.error} title="Keys not saved" />
+        </form>
+      )}
+    </div>
+  );
+}
+
+const storeOf = (c: Connection): string => (c.settings.case === "woocommerce" ? c.settings.value.storeUrl : "");
 
 function Receipts({ connection }: { connection: string }) {
   const log = useCall(() => client(WebhookReceiptService).listWebhookReceipts({ parent: connection, pageSize: 50 }), [connection]);
