@@ -280,6 +280,9 @@ class UsersService:
     # ---- sessions ----------------------------------------------------------------------------
 
     async def _access_token(self, tx: Tx, user: User, session_id: str) -> IssuedAccessToken:
+        # Memberships are the user's own rows under RLS: a transaction opened before the user was
+        # known (refresh: found by the token) must act as them, or the token says "no organizations".
+        await tx.act_as_user(user.id)
         roles = await tx.memberships_of(user.id)
         return issue_access_token(
             await self._key(),

@@ -160,6 +160,8 @@ def service_env(infra: Infrastructure, *, edge_url: str, installation: Mapping[s
         "SP_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
         "SP_CLICKHOUSE_URL": infra.clickhouse_url,
         "SP_STRIPE_API_BASE": infra.stripe_api_base,
+        # integrations' name for it (Stripe keys a user enters are checked, and backfilled, there too)
+        "SP_STRIPE_API_BASE_URL": infra.stripe_api_base,
         "SP_SMTP_URL": infra.smtp_url,
         "SP_PUBLIC_BASE_URL": edge_url,
         "SP_DASHBOARD_URL": edge_url,

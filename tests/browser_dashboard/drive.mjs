@@ -352,6 +352,9 @@ const scenarios = {
     await page.goto(url("sites"));
     await page.locator('h1:text-is("Sites")').waitFor();
     await page.goto(url("integrations"));
+    // A full reload too: the session comes back from the refresh token, and org-scoped calls (here
+    // ListConnections) must still be allowed with the refreshed access token.
+    await page.reload();
     await card.getByTestId("store-credentials").waitFor().catch(() => undefined);
     out.steps.reopened = { state: await state() };
     const reopened = await html();

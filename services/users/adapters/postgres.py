@@ -479,6 +479,11 @@ class Tx:
         )
         return [self._member(r) for r in rows]
 
+    async def act_as_user(self, user_id: str) -> None:
+        """From here on this transaction sees `user_id`'s own rows (RLS), e.g. once a refresh token
+        has said whose session it is."""
+        await self.session.execute(text("SELECT set_config('app.current_user', :u, true)"), {"u": user_id})
+
     async def memberships_of(self, user_id: str) -> dict[str, Role]:
         rows = await self._all("SELECT org_id, role FROM members WHERE user_id = :u", u=user_id)
         return {str(r["org_id"]): Role(r["role"]) for r in rows}

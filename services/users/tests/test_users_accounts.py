@@ -37,6 +37,25 @@ async def test_sign_up_signs_in_and_access_token_verifies_with_jwks(
     assert "verify-email?token=" in mail.get_content()
 
 
+async def test_refreshed_access_token_keeps_the_organization_roles(
+    api: Stubs, sign_up: Callable[..., Any]
+) -> None:
+    """A dashboard reload signs in with the refresh token: the new access token must carry the same
+    memberships as the login's (they are read under the user's row-level security context)."""
+    account = await sign_up()
+    jwks = await api.auth.GetJwks(auth_pb2.GetJwksRequest())
+    keys = [
+        {"kty": k.kty, "kid": k.kid, "alg": k.alg, "crv": k.crv, "x": k.x, "y": k.y, "use": k.use}
+        for k in jwks.keys
+    ]
+    refreshed = await api.auth.RefreshToken(
+        auth_pb2.RefreshTokenRequest(refresh_token=account.response.tokens.refresh_token)
+    )
+    claims = verify_access_token(refreshed.tokens.access_token, keys, TOKENS)
+    assert claims["sub"] == account.response.user.name
+    assert claims["org_roles"] == {account.org_id: "owner"}
+
+
 async def test_refresh_rotates_and_reuse_revokes_the_family(api: Stubs, sign_up: Callable[..., Any]) -> None:
     account = await sign_up()
     first = account.response.tokens.refresh_token
