@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import re
 import shutil
 import statistics
@@ -250,6 +251,24 @@ def _prepare(path: Path, secret: str) -> Path:
     return path
 
 
+#: Processes whose CPU time per accepted webhook is reported (workers of a service count together).
+CPU_GROUPS = ("integrations", "sidecar-integrations", "edge", "notifications")
+
+
+def _cpu_seconds(platform: Platform) -> dict[str, float]:
+    """User + system CPU seconds so far of the processes in CPU_GROUPS, summed per group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for name, child in platform.children.items():
+        group = re.sub(r"-\d+$", "", name)  # "integrations-2" is a second worker of "integrations"
+        if group not in CPU_GROUPS or child.pid is None:
+            continue
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[group] = found.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def _percentile(values: list[float], q: float) -> float:
     # Nearest rank: with 60 samples p99 is the slowest one (stated, not interpolated away).
     ordered = sorted(values)
@@ -278,12 +297,21 @@ def run(progress: Callable[[str], None] = print) -> Path:
         assert latencies, "no webhook reached the live stream"
         path = f"/v1/hooks/shopify/{seeded.connection_id}"
         runs: dict[str, tuple[LoadResult, dict[str, int]]] = {}
+        cpu_ms: dict[str, float] = {}
         for label, connections in (("", CONNECTIONS), ("light_", LIGHT_CONNECTIONS)):
             # Each run gets its own deliveries: a second run over the same set would be all duplicates.
             data = _prepare(root / f"deliveries-{connections}.tsv", seeded.secret)
             script = LUA % {"data": data, "path": path, "shop": SHOP}
             progress(f"  load {SECONDS} s x {connections} connections: POST {path} (signed, distinct orders)")
+            before = _cpu_seconds(platform)
             load, statuses, refusal = wrk_lua(edge, script, seconds=SECONDS, connections=connections)
+            after = _cpu_seconds(platform)
+            if not label and statuses.get("200"):
+                # CPU per accepted webhook of each part of the path during the main run (what a
+                # faster service or fewer hops would save; the notifications consumer works meanwhile).
+                for group, spent in after.items():
+                    key = group.replace("-", "_")
+                    cpu_ms[key] = round((spent - before.get(group, 0.0)) * 1000 / statuses["200"], 3)
             progress(f"  statuses {statuses}" + (f"; {refusal}" if refusal else ""))
             if not statuses.get("200"):
                 raise RuntimeError(f"no webhook was accepted: {refusal}")
@@ -302,6 +330,7 @@ def run(progress: Callable[[str], None] = print) -> Path:
             f"{label}statuses": statuses,
             f"{label}repeated_deliveries": max(0, load.requests - DELIVERIES),
         }
+    metrics |= {f"cpu_ms_per_accepted_{group}": ms for group, ms in sorted(cpu_ms.items())}
     metrics |= {
         "live_samples": len(latencies),
         "live_lost": LATENCY_SAMPLES - len(latencies),
@@ -334,7 +363,9 @@ def run(progress: Callable[[str], None] = print) -> Path:
         "out: since then the edge waits 1 s and three missed checks before ejecting a busy service). "
         "`light_*`: the same with "
         f"{LIGHT_CONNECTIONS} connections, below that queueing. "
-        "`repeated_deliveries` > 0 would mean the prepared set wrapped. Baseline: an Envoy "
+        "`repeated_deliveries` > 0 would mean the prepared set wrapped. `cpu_ms_per_accepted_*`: user + "
+        "system CPU of each process group (all workers of a service together) during the main run, per "
+        "accepted webhook. Baseline: an Envoy "
         "`direct_response` route on the same edge (the ceiling), run right after. Live latency: one SSE "
         "subscription (GET /v1/widget/sites/{key}/live) through the edge; each of the spaced webhooks is "
         "timed from the start of its POST to the arrival of its NotificationPushed event (edge → "

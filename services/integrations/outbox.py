@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import text
 
 from services.integrations.adapters.publisher import ActivityPublisher
-from services.integrations.service import SAMPLES_KEPT
+from services.integrations.service import SAMPLES_KEPT, driver_connection
 from shared.db import Database
 from shared.outbox import OutboxRelay
 from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, WebhookEventType
@@ -18,6 +18,12 @@ from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, Webh
 BATCH = 500
 #: After a wake-up the relay waits this long so concurrent deliveries share a batch (latency cost).
 LINGER_SECONDS = 0.01
+#: Takes a batch: the oldest rows no other relay holds, deleted and locked until this transaction ends.
+_TAKE_BATCH = (
+    "DELETE FROM activity_outbox WHERE id IN (SELECT id FROM activity_outbox ORDER BY id "
+    "LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, org_id::text, site_id::text, connection_id::text, message_key, envelope"
+)
 #: Connections' last event time and the sample trim are written at most this often.
 HOUSEKEEPING_SECONDS = 1.0
 
@@ -35,22 +41,18 @@ class ActivityOutbox:
         (rows stay for the next pass; what was delivered meanwhile is dropped by the consumers'
         event-id dedupe)."""
         async with self.db.session() as session:
-            rows = (
-                await session.execute(
-                    text(
-                        "SELECT id, org_id::text, site_id::text, connection_id::text, message_key, envelope "
-                        "FROM activity_outbox ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
-                    ),
-                    {"limit": limit},
-                )
-            ).all()
+            # On the session's psycopg connection in pipeline mode: BEGIN and the statement in one round
+            # trip, without SQLAlchemy's per-statement work (the relay runs a batch every few deliveries).
+            driver = await driver_connection(session)
+            async with driver.pipeline(), driver.cursor() as cursor:
+                await cursor.execute(_TAKE_BATCH, {"limit": limit})
+                rows = sorted(await cursor.fetchall())  # RETURNING has no order: publish in id order
             if not rows:
                 return 0
-            # produce() is called in row order before any await, so per-key order is kept.
+            # produce() is called in row order before any await, so per-key order is kept. The rows are
+            # deleted (and locked) by this transaction: a failed publish raises, rolls it back and so puts
+            # them back for the next pass.
             await asyncio.gather(*(self.publisher.publish_staged(r[4], bytes(r[5])) for r in rows))
-            await session.execute(
-                text("DELETE FROM activity_outbox WHERE id = ANY(:ids)"), {"ids": [r[0] for r in rows]}
-            )
         for _, org, site, connection, *_rest in rows:
             self._touched[org][0].add(connection)
             self._touched[org][1].add(site)

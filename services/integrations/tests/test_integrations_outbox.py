@@ -91,3 +91,34 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
     while await outbox_rows(server):  # deleted in the transaction that saw the acknowledgement
         assert time.monotonic() < deadline, "the outbox was not emptied"
         await asyncio.sleep(0.05)
+
+
+async def test_a_cold_connection_cache_is_filled_once_for_concurrent_deliveries(
+    integrations,
+) -> None:  # type: ignore[no-untyped-def]
+    server, channel = integrations
+    service = server.integrations
+    connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+    service.forget_connection(connection)
+    real = service._fill_connection
+    fills: list[str] = []
+
+    async def counted(connection_id: str) -> Any:
+        fills.append(connection_id)
+        await asyncio.sleep(0.05)  # a slow lookup: every delivery below arrives while it runs
+        return await real(connection_id)
+
+    service._fill_connection = counted
+    try:
+        bodies = [order(9100 + i) for i in range(8)]
+        replies = await asyncio.gather(
+            *(
+                post(channel, "shopify", connection, b, shopify_headers(b, f"cold-{i}"))
+                for i, b in enumerate(bodies)
+            )
+        )
+    finally:
+        service._fill_connection = real
+    assert [r.outcome for r in replies] == [Outcome.WEBHOOK_OUTCOME_ACCEPTED] * 8
+    # One lookup and decryption for all of them, not one per delivery in flight.
+    assert fills == [connection]
