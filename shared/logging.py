@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -41,7 +42,9 @@ _RECORD_ATTRS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_sensitive_key(key: str) -> bool:
+    # cached: log lines repeat a small set of field names, and this runs for every field of every line
     return bool(_SENSITIVE_KEY.search(key))
 
 
@@ -49,18 +52,26 @@ def redact(value: Any, key: str = "") -> Any:
     """Returns a JSON-safe copy of `value` with sensitive keys masked, recursively."""
     if key and is_sensitive_key(key):
         return MASK
+    # the common cases first: plain strings and numbers (the ABC check of Mapping is slow)
+    if isinstance(value, str):
+        return redact_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
     if isinstance(value, Mapping):
         return {str(k): redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [redact(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact_text(value if isinstance(value, str) else str(value))
+    return redact_text(str(value))
 
 
 def redact_text(text: str) -> str:
     """Masks emails and `password=...`-style pairs in free text."""
-    return _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", _EMAIL.sub("[email]", text))
+    # Both patterns need a character most log text lacks ("@", or "=" / ":"): skip the regexes then.
+    if "@" in text:
+        text = _EMAIL.sub("[email]", text)
+    if "=" in text or ":" in text:
+        text = _SECRET_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    return text
 
 
 def set_log_context(

@@ -280,10 +280,15 @@ class TracingInterceptor(CallInterceptor):
 
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
         self._tracer_provider = tracer_provider
+        self._tracer: trace.Tracer | None = None
 
     @asynccontextmanager
     async def scope(self, call: ServerCall) -> AsyncIterator[None]:
-        tracer = telemetry.get_tracer("socialproof.rpc", self._tracer_provider)
+        # Looked up once: without a provider, OpenTelemetry reads the environment on every lookup. The
+        # proxy tracer it returns then still follows a provider configured later.
+        tracer = self._tracer
+        if tracer is None:
+            tracer = self._tracer = telemetry.get_tracer("socialproof.rpc", self._tracer_provider)
         parent = telemetry.extract_context(call.metadata)
         with tracer.start_as_current_span(
             f"{call.service}/{call.method_name}",
