@@ -28,7 +28,7 @@ import aiohttp
 
 from bench.harness import LoadResult, parse_wrk, write_result, wrk
 from meshconfig import default_topology, with_free_ports
-from meshconfig.topology import DEFAULT_ROUTE_CLASSES
+from meshconfig.topology import DEFAULT_ROUTE_CLASSES, with_workers
 from shared.devstack.platform import Platform
 from shared.devstack.seeding import (
     create_site,
@@ -53,6 +53,9 @@ LIGHT_CONNECTIONS = 4
 #: run can send at the issue's 500/s target over SECONDS (repeats would be reported as such).
 DELIVERIES = 12_000
 LATENCY_SAMPLES = 60
+#: Worker processes per service (docs/mesh.md "Workers"): the accepting service and the consumer that
+#: turns the activities into live pushes each use more than one core's worth of Python when loaded.
+WORKERS = {"integrations": 2, "notifications": 2}
 LATENCY_SPACING_S = 0.25
 LATENCY_TIMEOUT_S = 10.0
 SHOP = "bench-shop.myshopify.com"
@@ -282,7 +285,9 @@ def run(progress: Callable[[str], None] = print) -> Path:
         dataclasses.replace(rc, requests_per_second=100_000, burst=200_000) if rc.name == "webhooks" else rc
         for rc in DEFAULT_ROUTE_CLASSES
     )
-    topology = with_free_ports(dataclasses.replace(default_topology(), route_classes=classes))
+    topology = with_workers(
+        with_free_ports(dataclasses.replace(default_topology(), route_classes=classes)), WORKERS
+    )
     root = Path(tempfile.mkdtemp(prefix="sp-bench-"))
     root.chmod(0o755)
     platform = Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
@@ -349,6 +354,7 @@ def run(progress: Callable[[str], None] = print) -> Path:
         "webhooks_route_class": "100000/s, burst 200000 (raised so the limiter never refuses)",
         "live_samples": LATENCY_SAMPLES,
         "live_spacing_s": LATENCY_SPACING_S,
+        "workers": WORKERS,
     }
     notes = (
         "Throughput: wrk POSTs pre-signed Shopify `orders/paid` deliveries (base64 HMAC-SHA256 of the "
