@@ -50,8 +50,9 @@ PACED_RATE = 1000
 PACED_CONNECTIONS = 32
 PEER_WORKERS = 2
 PEER_CACHE_TTL_SECONDS = 10
-# Every request asks for another page (a new query string), so each is a cache miss that builds the
-# feed from Postgres; the counter is per wrk connection thread, hence the random prefix per run.
+# Every request asks for another page (a new query string), so each misses the edge's HTTP cache and
+# reaches the service, which composes it for that page (from the site's feed source, read from Postgres
+# once per feed version); the counter is per wrk connection thread, hence the random prefix per run.
 MISS_SCRIPT = """
 counter = 0
 request = function()
@@ -383,8 +384,10 @@ def run(progress=print) -> Path:  # type: ignore[no-untyped-def]
         "percentiles with the time they had waited; `achieved_rate` = answers / the time they took); "
         "its baseline "
         "columns: the same generator against direct_response (the floor of generator + machine). "
-        "`miss_*`: a new page on every request (16 connections), so every request misses every cache and "
-        "builds the feed from Postgres (render memo warm); `light_miss_*`: the same on 1 connection. "
+        "`miss_*`: a new page on every request (16 connections), so every request misses the edge's HTTP "
+        "cache and is transcoded and gzipped by the edge from the service's answer for that page (composed "
+        "from the site's feed source, read from Postgres once per feed version; docs/notifications.md, "
+        '"Feed performance"); `light_miss_*`: the same on 1 connection. '
         "`peer_*`: the conventional implementation a team would otherwise build (bench/peers/"
         f"feed_fastapi: FastAPI on uvicorn, {PEER_WORKERS} workers, uvloop + httptools; asyncpg; one query "
         "for site + published campaigns, URL-glob targeting in Python, one LATERAL query for the newest "

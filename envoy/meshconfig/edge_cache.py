@@ -229,11 +229,19 @@ def _strip_grpc_headers() -> HeaderMutation:
 
 
 def _gzip() -> Compressor:
-    """gzip once per miss, stored compressed: hits cost no compression. Level 6 is ~6-8x on feed JSON
-    at a small CPU cost per miss (compressing every hit on the fly would cost far more)."""
+    """gzip once per miss, stored compressed: hits cost no compression. Level 6 with zlib's full 32 KiB
+    window (`window_bits` 15; Envoy's default is 12, a 4 KiB window): on the 354 KB benchmark feed the
+    small window gave 28.8 KB in ~6.5 ms of CPU, the full one 23.0 KB in ~3 ms (zlib, same machine):
+    a cheaper miss and a smaller entry for every hit. Memory: ~256 KiB per miss while it compresses."""
     library = TypedExtensionConfig(
         name="envoy.compression.gzip.compressor",
-        typed_config=pack(Gzip(compression_level=GzipCompressionLevel.COMPRESSION_LEVEL_6, memory_level=8)),
+        typed_config=pack(
+            Gzip(
+                compression_level=GzipCompressionLevel.COMPRESSION_LEVEL_6,
+                memory_level=8,
+                window_bits=15,
+            )
+        ),
     )
     return Compressor(
         compressor_library=library,

@@ -16,14 +16,14 @@ from services.notifications.adapters.entitlements import BillingEntitlements, En
 from services.notifications.adapters.outbox import notifications_outbox_relay
 from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
 from services.notifications.service import DEFAULT_WIDGET_SCRIPT_URL, NotificationsService
-from services.notifications.servicer import servicers
+from services.notifications.servicer import WIDGET_SERVICE, add_widget_service, servicers
 from shared.crypto import KeyRing
 from shared.db import Database
 from shared.kafka_bus import EventProducer, ensure_topics
 from shared.redis_client import create_redis, redis_keys
 from shared.rpc import peer_channel
 from shared.rpc.domain import domain_server
-from shared.rpc.server import RpcServer, run_service
+from shared.rpc.server import RpcServer, ServiceRegistration, run_service
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,11 @@ def build(settings: NotificationsSettings, entitlements: EntitlementsSource | No
         on_stop=[stop],
     )
     # Live streams end with a final event when the server drains.
+    # GetWidgetFeed sends the feed's bytes as composed (see servicer.add_widget_service).
+    server.registrations = [
+        ServiceRegistration(add_widget_service, r.servicer, r.name) if r.name == WIDGET_SERVICE else r
+        for r in server.registrations
+    ]
     service.draining = server.draining
     server.notifications_service = service  # type: ignore[attr-defined]
     server.activity_consumer = consumer  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import re
 import secrets
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -37,7 +37,12 @@ from services.notifications.adapters.postgres import (
     claim_event,
     resolve_site_key,
 )
-from services.notifications.adapters.redis_store import FeedCache, LiveChannel, Presence
+from services.notifications.adapters.redis_store import (
+    FeedCache,
+    LiveChannel,
+    Presence,
+    feed_state,
+)
 from services.notifications.domain import builtin_templates, display, targeting, templates, verification
 from shared.crypto import KeyRing, associated_data
 from shared.db import Database
@@ -137,6 +142,7 @@ class NotificationsService:
     max_stream_duration: timedelta = timedelta(minutes=10)
     presence_window: timedelta = timedelta(minutes=5)
     render_memo: RenderMemo = field(default_factory=lambda: RenderMemo())
+    feed_sources: FeedSources = field(default_factory=lambda: FeedSources())
     #: URL fetched for the meta-tag check ({domain} is replaced) and whether it may be a private address
     #: (tests point it at a local server; production keeps https://{domain}/ and the SSRF guard).
     domain_check_url: str = "https://{domain}/"
@@ -1014,6 +1020,7 @@ class NotificationsService:
             await self.feed_cache.remember_erasure(org_id, request_id, len(erased))
         if erased:
             self.render_memo.forget_activities({r.id for r in erased})
+            self.feed_sources.forget(site_id)
             await self.feed_cache.bump(site_id)
             await self._push(
                 site_id,
@@ -1153,6 +1160,16 @@ class NotificationsService:
         self, request: widget_pb2.GetWidgetFeedRequest
     ) -> tuple[widget_pb2.WidgetFeed, str]:
         """The feed for a page and the cache-control value to send with it."""
+        answer = await self.widget_feed_answer(request)
+        return widget_pb2.WidgetFeed.FromString(answer.feed), answer.cache_control
+
+    async def widget_feed_answer(self, request: widget_pb2.GetWidgetFeedRequest) -> FeedAnswer:
+        """The feed for a page as serialized WidgetFeed bytes, with its cache-control and version.
+
+        A page the edge has not cached is composed from the site's FeedSource (what the feed reads from
+        Postgres at this feed version, kept in memory) and its campaigns' serialized entries (kept while
+        nothing they show can differ): per request only targeting, presence counts and a join of bytes.
+        """
         with validate("Invalid site key", reason="INVALID_SITE_KEY") as v:
             v.check(
                 bool(SITE_KEY_RE.match(request.site_key)),
@@ -1173,41 +1190,51 @@ class NotificationsService:
             require_org_access(org_id)
         entitlements = await self.entitlements.for_org(org_id)
         now = self.clock()
-        version = await self.feed_cache.version(site_id)
-        targeting_class = _targeting_class(request)
-        feed: widget_pb2.WidgetFeed | None = None
-        if not request.preview:
-            cached = await self.feed_cache.get(site_id, version, targeting_class)
-            if cached is not None:
-                feed = widget_pb2.WidgetFeed.FromString(cached)
-                if feed.cache.HasField("expire_time") and mapping.from_ts(feed.cache.expire_time) <= now:
-                    feed = None
-        if feed is None:
-            feed = await self._build_feed(org_id, site_id, request, now, version)
-            if not request.preview:
-                ttl = int(FEED_MAX_AGE.total_seconds() + FEED_STALE_WHILE_REVALIDATE.total_seconds())
-                await self.feed_cache.put(site_id, version, targeting_class, feed.SerializeToString(), ttl)
-        feed = _apply_entitlements(feed, entitlements, names.site_name(org_id, site_id))
-        if request.preview:
-            return feed, "no-store"
-        # Browsers revalidate every time (max-age=0) and the edge's shared cache keeps an answer for
-        # s-maxage: a pause, a publish or a refund reaches every visitor within that second, with no
-        # purge, while repeats within it never reach this process.
-        shared_max_age = int(FEED_EDGE_MAX_AGE.total_seconds())
-        if feed.cache.HasField("expire_time"):
-            left = int((mapping.from_ts(feed.cache.expire_time) - now).total_seconds())
-            shared_max_age = max(0, min(shared_max_age, left))
-        return feed, f"public, max-age=0, s-maxage={shared_max_age}"
+        targeting_class = None if request.preview else _targeting_class(request)
+        version, page_count, site_count, stored = await feed_state(
+            self.feed_cache,
+            self.presence,
+            site_id,
+            targeting.normalize_url(request.page.url),
+            self.presence_window.total_seconds(),
+            targeting_class,
+        )
+        site_name = names.site_name(org_id, site_id)
+        limits = _limits_key(entitlements, site_name)
+        kept = _StoredFeed.parse(stored) if stored is not None else None
+        if (
+            kept is not None
+            and (kept.version, kept.limits) == (version, limits)
+            and (kept.expire is None or kept.expire > now)
+        ):
+            # The feed last composed for this targeting class and version (as before: a repeat of a
+            # class within FEED_MAX_AGE + stale-while-revalidate is that same feed, from any replica).
+            return _answer(kept.feed, kept.feed_version, kept.expire, now)
 
-    async def _build_feed(
+        def read() -> Awaitable[FeedSource]:
+            return self._read_feed_source(org_id, site_id, request, now, version)
+
+        # A preview's source (drafts, test data) is its own and never kept.
+        source = await (read() if request.preview else self.feed_sources.get(site_id, version, now, read))
+        feed, expire = await self._compose_feed(
+            source, request, now, entitlements, site_name, (page_count, site_count)
+        )
+        if targeting_class is None:
+            return FeedAnswer(feed, "no-store", source.feed_version)
+        stored = _StoredFeed(version, limits, source.feed_version, expire, feed).encode()
+        ttl = int(FEED_MAX_AGE.total_seconds() + FEED_STALE_WHILE_REVALIDATE.total_seconds())
+        await self.feed_cache.keep_composed(site_id, targeting_class, stored, ttl)
+        return _answer(feed, source.feed_version, expire, now)
+
+    async def _read_feed_source(
         self,
         org_id: str,
         site_id: str,
         request: widget_pb2.GetWidgetFeedRequest,
         now: datetime,
         version: int,
-    ) -> widget_pb2.WidgetFeed:
-        # One tenant session (one transaction, one SET of the org) for everything a miss reads.
+    ) -> FeedSource:
+        # One tenant session (one transaction, one SET of the org) for everything a source reads.
         async with self.db.tenant_session(org_id) as session:
             site_row = await SiteRepository(session, org_id).get(site_id)
             if site_row is None:
@@ -1222,7 +1249,9 @@ class NotificationsService:
         request: widget_pb2.GetWidgetFeedRequest,
         now: datetime,
         version: int,
-    ) -> widget_pb2.WidgetFeed:
+    ) -> FeedSource:
+        """What every feed of the site at this version reads from Postgres: the site's widget config,
+        its published campaigns (plus a preview's drafts), the newest activities and aggregate counts."""
         site = self._site_proto(site_row)
         settings = site.settings
         feed = widget_pb2.WidgetFeed(
@@ -1249,15 +1278,10 @@ class NotificationsService:
         feed.cache.max_age.FromTimedelta(FEED_MAX_AGE)
         feed.cache.stale_while_revalidate.FromTimedelta(FEED_STALE_WHILE_REVALIDATE)
         feed.cache.feed_version = f"{site_row.revision}.{version}"
+        source = FeedSource(site_row=site_row, site=site, feed=feed, version=version, read_time=now)
         if site_row.state == sites_pb2.SITE_STATE_DISABLED:
-            feed.status = widget_pb2.FEED_STATUS_SITE_DISABLED
-            return feed
-        page = mapping.page_from_proto(request.page)
-        if settings.restrict_to_domains and not _host_allowed(page.url, [d.domain for d in site.domains]):
-            feed.status = widget_pb2.FEED_STATUS_DOMAIN_NOT_ALLOWED
-            return feed
+            return source
         preview_ids = set(request.preview_campaigns) if request.preview else set()
-        zone = targeting.site_zone(settings.time_zone)
         campaign_rows = await CampaignRepository(session, site_row.org_id).list(
             site_row.id,
             states=[
@@ -1270,90 +1294,199 @@ class NotificationsService:
             offset=0,
             limit=200,
         )
-        campaign_rows = [
-            r
+        campaigns = [
+            (r, *self.render_memo.campaign(r))
             for r in campaign_rows
             if r.state == campaigns_pb2.CAMPAIGN_STATE_PUBLISHED or r.id in preview_ids
         ]
-        matching = []
-        for row in campaign_rows:
-            spec, rules = self.render_memo.campaign(row)
-            if targeting.evaluate(rules, page, now, settings.time_zone).matches:
-                matching.append((row, spec, rules))
-        activity_rows: list[ActivityRow] = []
-        counts: dict[str, int] = {}
+        # The order of the feed; a page's feed is the matching ones in this order.
+        source.campaigns = sorted(campaigns, key=lambda m: (-m[1].priority, m[1].display_name, m[0].id))
+        include_test = settings.show_test_activities or request.preview
+        since = now - timedelta(days=settings.activity_retention_days or 90)
+        source.retention = now - since
         repo = ActivityRepository(session, site_row.org_id)
-
-        async def read_activities(offset: int, limit: int) -> list[ActivityRow]:
-            return await repo.list(
-                site_row.id,
-                include_retracted=False,
-                include_test=settings.show_test_activities or request.preview,
-                since=now - timedelta(days=settings.activity_retention_days or 90),
-                offset=offset,
-                limit=limit,
-            )
-
         if any(
             s.type in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW)
-            for _, s, _ in matching
+            for _, s, _ in source.campaigns
         ):
-            activity_rows = await read_activities(0, FEED_ACTIVITY_FIRST_READ)
-        more_activities = len(activity_rows) == FEED_ACTIVITY_FIRST_READ
-        for row, spec, _ in matching:
-            if spec.type == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER:
-                cfg = spec.aggregate_counter
-                look_back = cfg.look_back.ToTimedelta() if cfg.HasField("look_back") else timedelta(days=7)
-                counts[row.id] = await repo.count(
-                    site_row.id, kinds=list(cfg.activity_filter.kinds), since=now - look_back
-                )
-        page_count, site_count = await self.presence.counts(
-            site_row.id, targeting.normalize_url(page.url), self.presence_window.total_seconds()
-        )
-        feed.live_counts.CopyFrom(mapping.live_counts(page_count, site_count, now))
-        renderer = _Renderer(
-            site,
-            now,
-            site_key=site_row.site_key,
-            memo=self.render_memo,
-            site_revision=site_row.revision,
-            open_event=self._open_event,
-        )
-        expire: datetime | None = None
-        for row, spec, rules in sorted(matching, key=lambda m: (-m[1].priority, m[1].display_name, m[0].id)):
-            # Yield between campaigns: a cold build is tens of ms of CPU, and under a burst of misses the
-            # edge's health checks (same event loop) must not wait for all of them (measured: the edge
-            # marked the service unhealthy and answered 503 "no_healthy_upstream").
-            await asyncio.sleep(0)
-            feed_campaign = renderer.feed_campaign(
-                row,
-                spec,
-                activity_rows,
-                counts.get(row.id, 0),
-                page_count,
-                site_count,
-                page.url,
-                more_rows=more_activities,
+            rows = await repo.list(
+                site_row.id,
+                include_retracted=False,
+                include_test=include_test,
+                since=since,
+                offset=0,
+                limit=FEED_ACTIVITY_FIRST_READ,
             )
-            if renderer.ran_short and more_activities:
-                # The same newest-first order, so the campaigns already built saw a prefix of these rows.
-                activity_rows += await read_activities(
-                    len(activity_rows), FEED_ACTIVITY_LIMIT - len(activity_rows)
+            source.add_rows(rows, more=len(rows) == FEED_ACTIVITY_FIRST_READ)
+
+        async def read_more_rows(offset: int, limit: int) -> list[ActivityRow]:
+            async with self.db.tenant_session(site_row.org_id) as later:
+                return await ActivityRepository(later, site_row.org_id).list(
+                    site_row.id,
+                    include_retracted=False,
+                    include_test=include_test,
+                    since=since,
+                    offset=offset,
+                    limit=limit,
                 )
-                more_activities = False
-                feed_campaign = renderer.feed_campaign(
-                    row, spec, activity_rows, counts.get(row.id, 0), page_count, site_count, page.url
+
+        source.read_more_rows = read_more_rows
+        for row, spec, _ in source.campaigns:
+            if spec.type == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER:
+                source.counts[row.id] = await self._aggregate_count(repo, site_row.id, spec, now)
+        return source
+
+    async def _aggregate_count(
+        self, repo: ActivityRepository, site_id: str, spec: campaigns_pb2.Campaign, now: datetime
+    ) -> AggregateCount:
+        cfg = spec.aggregate_counter
+        look_back = cfg.look_back.ToTimedelta() if cfg.HasField("look_back") else timedelta(days=7)
+        count, oldest = await repo.count(
+            site_id, kinds=list(cfg.activity_filter.kinds), since=now - look_back
+        )
+        # Exact until its oldest activity leaves the window; a new one bumps the feed version.
+        return AggregateCount(count, now, oldest + look_back if oldest is not None else None)
+
+    async def _campaign_count(
+        self, source: FeedSource, row: CampaignRow, spec: campaigns_pb2.Campaign, now: datetime
+    ) -> int:
+        found = source.counts.get(row.id)
+        if found is None or not found.holds_at(now):
+            async with self.db.tenant_session(row.org_id) as session:
+                found = await self._aggregate_count(
+                    ActivityRepository(session, row.org_id), row.site_id, spec, now
                 )
-            if feed_campaign is None:
-                continue
+            source.counts[row.id] = found
+        return found.count
+
+    async def _compose_feed(
+        self,
+        source: FeedSource,
+        request: widget_pb2.GetWidgetFeedRequest,
+        now: datetime,
+        e: FeedEntitlements,
+        site_name: str,
+        presence: tuple[int, int],
+    ) -> tuple[bytes, datetime | None]:
+        """The serialized WidgetFeed of `source` for this page at `now` with the plan's limits applied
+        (after the caches, so a plan change needs no purge), and when it expires (the next schedule
+        change of a campaign in it). The bytes are WidgetFeed's fields in field order (status and site,
+        the campaigns, then counts, time and cache hints), as SerializeToString would write them."""
+        site_row, settings = source.site_row, source.site.settings
+        if site_row.state == sites_pb2.SITE_STATE_DISABLED:
+            return source.head(widget_pb2.FEED_STATUS_SITE_DISABLED, e) + _feed_tail(source, now), None
+        page = mapping.page_from_proto(request.page)
+        if settings.restrict_to_domains and not _host_allowed(
+            page.url, [d.domain for d in source.site.domains]
+        ):
+            return source.head(widget_pb2.FEED_STATUS_DOMAIN_NOT_ALLOWED, e) + _feed_tail(source, now), None
+        matching = [
+            m for m in source.campaigns if targeting.evaluate(m[2], page, now, settings.time_zone).matches
+        ]
+        page_count, site_count = presence
+        zone = targeting.site_zone(settings.time_zone)
+        entries: list[bytes] = []
+        expire: datetime | None = None
+        for row, spec, rules in matching:
+            count = 0
+            if spec.type == templates_pb2.CAMPAIGN_TYPE_AGGREGATE_COUNTER:
+                count = await self._campaign_count(source, row, spec, now)
             change = targeting.next_schedule_change(rules.schedule, now, zone, timedelta(days=1))
+            entry = await self._feed_entry(
+                source, row, spec, page.url, now, count, page_count, site_count, e, change
+            )
+            if not entry:
+                continue  # the campaign shows nothing on this page now
             if change is not None:
-                feed_campaign.valid_until.CopyFrom(mapping.ts(change))
                 expire = change if expire is None else min(expire, change)
-            feed.campaigns.append(feed_campaign)
-        if expire is not None:
-            feed.cache.expire_time.CopyFrom(mapping.ts(expire))
-        return feed
+            entries.append(entry)
+        status = widget_pb2.FEED_STATUS_ACTIVE
+        if not e.serving_allowed or site_name in e.capped_sites:
+            status, entries = widget_pb2.FEED_STATUS_QUOTA_EXCEEDED, []
+        counts = mapping.live_counts(page_count, site_count, now)
+        return source.head(status, e) + b"".join(entries) + _feed_tail(source, now, counts, expire), expire
+
+    async def _feed_entry(
+        self,
+        source: FeedSource,
+        row: CampaignRow,
+        spec: campaigns_pb2.Campaign,
+        page_url: str,
+        now: datetime,
+        count: int,
+        page_count: int,
+        site_count: int,
+        e: FeedEntitlements,
+        valid_until: datetime | None,
+    ) -> bytes:
+        """One campaign of a feed as a serialized `WidgetFeed.campaigns` entry (b"": it shows nothing).
+
+        Kept in the source under everything that can change it — the page only for a
+        current-page-product filter, the counts only for campaigns that show them, the plan's
+        limits, the schedule's valid_until — and only until the first instant at which a build would
+        differ: a relative time's text changes, an activity ages past max_age, or a row of the source
+        leaves the retention window."""
+        activity_type = spec.type in (
+            templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
+            templates_pb2.CAMPAIGN_TYPE_REVIEW,
+        )
+        if activity_type:
+            filt = (
+                spec.recent_activity.activity_filter
+                if spec.type == templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY
+                else spec.review.activity_filter
+            )
+            page_key = targeting.normalize_url(page_url) if filt.current_page_product_only else ""
+            counts_key: tuple[int, ...] = ()
+        else:
+            page_key, counts_key = "", (count, page_count, site_count)
+        key: EntryKey = (
+            row.id,
+            row.revision,
+            bool(page_url),
+            page_key,
+            counts_key,
+            e.holdout,
+            e.ab_tests,
+            valid_until,
+        )
+        found = source.entry(key, now)
+        if found is not None:
+            return found
+        renderer = _Renderer(
+            source.site,
+            now,
+            site_key=source.site_row.site_key,
+            memo=self.render_memo,
+            site_revision=source.site_row.revision,
+            open_event=self._open_event,
+            shared=source.render_state,
+        )
+        more = source.more_rows
+        feed_campaign = renderer.feed_campaign(
+            row, spec, source.rows, count, page_count, site_count, page_url, more_rows=more
+        )
+        if renderer.ran_short and more:
+            # The same newest-first order, read on: the campaign is built again over all the rows.
+            await source.read_more(FEED_ACTIVITY_LIMIT)
+            feed_campaign = renderer.feed_campaign(
+                row, spec, source.rows, count, page_count, site_count, page_url
+            )
+        holds_until = _earliest(renderer.valid_until, source.valid_until)
+        entry = b""
+        if feed_campaign is not None:
+            holds_until = _earliest(holds_until, _texts_change(feed_campaign, now))
+            _limit_campaign(feed_campaign, e)
+            if valid_until is not None:
+                feed_campaign.valid_until.CopyFrom(mapping.ts(valid_until))
+            holder = widget_pb2.WidgetFeed()
+            holder.campaigns.append(feed_campaign)
+            entry = holder.SerializeToString()
+        source.put_entry(key, entry, now, holds_until)
+        # Yield after a build: under a burst of misses the edge's health checks (same event loop) must
+        # not wait for every campaign of every feed (measured: 503 "no_healthy_upstream").
+        await asyncio.sleep(0)
+        return entry
 
     # ---- live ----------------------------------------------------------------------------------
 
@@ -1735,6 +1868,19 @@ def _refresh_relative_times(n: templates_pb2.RenderedNotification, now: datetime
         n.accessible_text = " ".join(t for t in texts if t)
 
 
+@dataclass
+class _RenderState:
+    """Per-activity work every campaign and arm showing an activity shares: the parsed (unsealed)
+    event, its template variables and actor names. None of it depends on the instant, so a
+    FeedSource keeps it for every build at its version."""
+
+    events: dict[str, activity_pb2.ActivityEvent] = field(default_factory=dict)
+    event_values: dict[str, dict[str, templates.Value]] = field(default_factory=dict)
+    actor_values: dict[tuple[str, int, str], tuple[dict[str, templates.Value], bool]] = field(
+        default_factory=dict
+    )
+
+
 class _Renderer:
     """Renders campaigns into feed entries for one site at one instant."""
 
@@ -1747,6 +1893,7 @@ class _Renderer:
         memo: RenderMemo | None = None,
         site_revision: int = 0,
         open_event: Callable[[ActivityRow], activity_pb2.ActivityEvent] | None = None,
+        shared: _RenderState | None = None,
     ) -> None:
         self.open_event = open_event or (lambda row: activity_pb2.ActivityEvent.FromString(row.event))
         self.site, self.now, self.site_key = site, now, site_key
@@ -1754,12 +1901,18 @@ class _Renderer:
         self.gdpr = set(site.settings.gdpr_country_codes) or set(EEA_UK_CH)
         self.memo, self.site_revision = memo, site_revision
         self._minute = int(now.timestamp() // 60)
-        # Per build: an activity's variables are the same for every campaign and arm showing it.
-        self._event_values: dict[str, dict[str, templates.Value]] = {}
-        self._events: dict[str, activity_pb2.ActivityEvent] = {}
-        self._actor_values: dict[tuple[str, int, str], tuple[dict[str, templates.Value], bool]] = {}
+        # Per build (or per FeedSource): an activity's variables are the same for every campaign and
+        # arm showing it.
+        state = shared or _RenderState()
+        self._event_values = state.event_values
+        self._events = state.events
+        self._actor_values = state.actor_values
         #: Whether the last feed_campaign looked at every row without filling its list.
         self.ran_short = False
+        #: When the last feed_campaign's choice of activities or a minute-keyed render could first
+        #: differ (an activity ages past max_age, the minute ends); None: not before the rows change.
+        #: Relative-time texts in its spans are bounded by the caller (_texts_change).
+        self.valid_until: datetime | None = None
 
     def _arm_plans(
         self,
@@ -1856,6 +2009,7 @@ class _Renderer:
         out of rows before its cap while more_rows says the caller can read more: then call again."""
         kind = spec.type
         self.ran_short = False
+        self.valid_until = None
         out = widget_pb2.FeedCampaign(
             campaign_id=row.id,
             type=kind,
@@ -1879,6 +2033,15 @@ class _Renderer:
         if not arms:
             arms.append(("", 1, spec.content, campaigns_pb2.DisplayRules()))
         plans = self._arm_plans(row, spec, arms)
+        activity_kind = kind in (
+            templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY,
+            templates_pb2.CAMPAIGN_TYPE_REVIEW,
+        )
+        if any(p.content_key[-1] == CLOCK_BUCKETED for p in plans) or (
+            not activity_kind and any(p.content_key[-1] != CLOCK_FREE for p in plans)
+        ):
+            # rendered per minute (or, without an activity, at this instant): exact until it ends
+            self.valid_until = datetime.fromtimestamp((self._minute + 1) * 60, UTC)
         selected: list[tuple[ActivityRow, activity_pb2.ActivityEvent]] = []
         anonymity = 0
         if kind in (templates_pb2.CAMPAIGN_TYPE_RECENT_ACTIVITY, templates_pb2.CAMPAIGN_TYPE_REVIEW):
@@ -1899,12 +2062,17 @@ class _Renderer:
             max_items = min(max_items, max(p.feed_items for p in plans))
             wanted = max(max_items, min_items)
             aged_out = False
+            cutoff = self.now - max_age
+            oldest: datetime | None = None  # of the rows looked at and young enough
             for a_row in activity_rows:
                 if len(selected) >= wanted:
                     break
-                if page_url and a_row.occurred_at < self.now - max_age:
-                    aged_out = True  # rows come newest first: none of the rest is young enough
-                    break
+                if page_url:
+                    if a_row.occurred_at < cutoff:
+                        aged_out = True  # rows come newest first: none of the rest is young enough
+                        break
+                    if oldest is None or a_row.occurred_at < oldest:
+                        oldest = a_row.occurred_at
                 if a_row.state != ACTIVE:
                     continue
                 event = self.event(a_row)
@@ -1916,6 +2084,9 @@ class _Renderer:
                     continue
                 if _filter_matches(filt, event, page_url):
                     selected.append((a_row, event))
+            if oldest is not None:
+                # Later, the oldest row looked at is the first to age out and change the choice.
+                self.valid_until = _earliest(self.valid_until, oldest + max_age)
             self.ran_short = len(selected) < wanted and not aged_out
             if len(selected) < min_items or (self.ran_short and more_rows):
                 return None
@@ -2054,6 +2225,172 @@ class _Renderer:
                 digest = hashlib.sha256(f"{self.site_key}:{event.visitor_id}".encode()).digest()[:8]
                 notification.actor_visitor_hash = digest.hex()
         return notification
+
+
+EntryKey = tuple[object, ...]
+#: Campaign entries a FeedSource keeps (LRU): they vary by page only with a current-page-product filter.
+FEED_ENTRIES_PER_SOURCE = 256
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    """A composed feed: serialized WidgetFeed, the cache-control to send and the feed version (etag)."""
+
+    feed: bytes
+    cache_control: str
+    feed_version: str
+
+    @property
+    def response(self) -> bytes:
+        """The serialized GetWidgetFeedResponse: its one field (1, length-delimited) is the feed."""
+        return b"\x0a" + _varint(len(self.feed)) + self.feed
+
+
+@dataclass(frozen=True)
+class AggregateCount:
+    """An aggregate campaign's count, exact from `counted_at` until `until` (None: until a change)."""
+
+    count: int
+    counted_at: datetime
+    until: datetime | None
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.counted_at <= now and (self.until is None or now < self.until)
+
+
+@dataclass
+class _Entry:
+    body: bytes
+    built_at: datetime
+    until: datetime | None
+
+
+@dataclass
+class FeedSource:
+    """What a site's feed reads from Postgres at one feed version, and the campaign entries built
+    from it. Anything that can change a feed bumps the version (campaign, site, activity stored,
+    retracted or erased), so a source is current for its version; what changes with time alone is
+    bounded: the source until its oldest row leaves the retention window, an aggregate count until
+    its oldest activity leaves the look-back, an entry until a text, an age or a minute it depends on
+    would differ. Within those bounds a build from the source is the build from Postgres."""
+
+    site_row: SiteRow
+    site: sites_pb2.Site
+    #: As the read built it: status ACTIVE, the site's widget config and the cache hints.
+    feed: widget_pb2.WidgetFeed
+    version: int
+    read_time: datetime
+    #: Published campaigns (and a preview's) with their parsed spec and rules, in feed order.
+    campaigns: list[tuple[CampaignRow, campaigns_pb2.Campaign, targeting.Targeting]] = field(
+        default_factory=list
+    )
+    #: Newest activities first; `more_rows`: more exist and `read_more` reads them.
+    rows: list[ActivityRow] = field(default_factory=list)
+    more_rows: bool = False
+    retention: timedelta | None = None
+    valid_until: datetime | None = None
+    counts: dict[str, AggregateCount] = field(default_factory=dict)
+    read_more_rows: Callable[[int, int], Awaitable[list[ActivityRow]]] | None = None
+    render_state: _RenderState = field(default_factory=_RenderState)
+    _entries: OrderedDict[EntryKey, _Entry] = field(default_factory=OrderedDict)
+    _heads: dict[tuple[int, bool, bool], bytes] = field(default_factory=dict)
+    _reading: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def feed_version(self) -> str:
+        return self.feed.cache.feed_version
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.read_time <= now and (self.valid_until is None or now < self.valid_until)
+
+    def add_rows(self, rows: Sequence[ActivityRow], *, more: bool) -> None:
+        known = {r.id for r in self.rows}
+        added = [r for r in rows if r.id not in known]  # a row inserted between reads shifts offsets
+        self.rows.extend(added)
+        self.more_rows = more
+        if added and self.retention is not None:
+            oldest = min(r.occurred_at for r in added)
+            self.valid_until = _earliest(self.valid_until, oldest + self.retention)
+
+    async def read_more(self, limit: int) -> None:
+        """Reads the rows after those held, up to `limit` in all (once, whoever asks first)."""
+        async with self._reading:
+            if self.more_rows and self.read_more_rows is not None:
+                self.add_rows(await self.read_more_rows(len(self.rows), limit - len(self.rows)), more=False)
+
+    def entry(self, key: EntryKey, now: datetime) -> bytes | None:
+        found = self._entries.get(key)
+        if found is None or now < found.built_at or (found.until is not None and now >= found.until):
+            return None
+        self._entries.move_to_end(key)
+        return found.body
+
+    def put_entry(self, key: EntryKey, body: bytes, now: datetime, until: datetime | None) -> None:
+        self._entries[key] = _Entry(body, now, until)
+        self._entries.move_to_end(key)
+        while len(self._entries) > FEED_ENTRIES_PER_SOURCE:
+            self._entries.popitem(last=False)
+
+    def head(self, status: int, e: FeedEntitlements) -> bytes:
+        """WidgetFeed's fields before the campaigns (status, site) with the plan's limits applied."""
+        # A feed over its quota keeps the site's holdout share as it is (nothing is shown anyway).
+        zero_holdout = not e.holdout and status != widget_pb2.FEED_STATUS_QUOTA_EXCEEDED
+        key = (status, e.show_branding, zero_holdout)
+        found = self._heads.get(key)
+        if found is None:
+            site = widget_pb2.WidgetSiteConfig()
+            site.CopyFrom(self.feed.site)
+            site.show_branding = e.show_branding
+            if zero_holdout:
+                site.holdout_basis_points = 0
+            head = widget_pb2.WidgetFeed(status=status, site=site)  # type: ignore[arg-type]
+            found = self._heads[key] = head.SerializeToString()
+        return found
+
+
+class FeedSources:
+    """The current FeedSource of each site, per process (bounded LRU). A source is read once per
+    feed version: concurrent misses of a site wait for that one read instead of each querying."""
+
+    def __init__(self, capacity: int = 128) -> None:
+        self.capacity = capacity
+        self._sources: OrderedDict[str, FeedSource] = OrderedDict()
+        self._reading: dict[tuple[str, int], asyncio.Future[FeedSource]] = {}
+        #: Sources read (a test and a profile read this).
+        self.reads = 0
+
+    async def get(
+        self, site_id: str, version: int, now: datetime, read: Callable[[], Awaitable[FeedSource]]
+    ) -> FeedSource:
+        source = self._sources.get(site_id)
+        if source is not None and source.version == version and source.holds_at(now):
+            self._sources.move_to_end(site_id)
+            return source
+        key = (site_id, version)
+        pending = self._reading.get(key)
+        if pending is None:
+            pending = self._reading[key] = asyncio.ensure_future(self._read(key, read))
+        # Shielded: a caller that gives up does not cancel the read the others wait for.
+        return await asyncio.shield(pending)
+
+    async def _read(self, key: tuple[str, int], read: Callable[[], Awaitable[FeedSource]]) -> FeedSource:
+        try:
+            source = await read()
+        finally:
+            del self._reading[key]
+        self.reads += 1
+        self._sources[key[0]] = source
+        self._sources.move_to_end(key[0])
+        while len(self._sources) > self.capacity:
+            self._sources.popitem(last=False)
+        return source
+
+    def forget(self, site_id: str) -> None:
+        """Drops a site's source now (an erasure: its rows held the erased actors, unsealed)."""
+        self._sources.pop(site_id, None)
+
+    def clear(self) -> None:
+        self._sources.clear()
 
 
 def _window_words(window: timedelta) -> str:
@@ -2456,6 +2793,54 @@ def _targeting_class(request: widget_pb2.GetWidgetFeedRequest) -> str:
     )
 
 
+def _limits_key(e: FeedEntitlements, site_name: str) -> str:
+    """What of the plan a composed feed depends on (a stored feed is used only while it is the same)."""
+    capped = site_name in e.capped_sites
+    return "".join(
+        "1" if f else "0" for f in (e.serving_allowed, capped, e.show_branding, e.holdout, e.ab_tests)
+    )
+
+
+def _answer(feed: bytes, feed_version: str, expire: datetime | None, now: datetime) -> FeedAnswer:
+    # Browsers revalidate every time (max-age=0) and the edge's shared cache keeps an answer for
+    # s-maxage: a pause, a publish or a refund reaches every visitor within that second, with no
+    # purge, while repeats within it never reach this process.
+    shared_max_age = int(FEED_EDGE_MAX_AGE.total_seconds())
+    if expire is not None:
+        left = int((expire - now).total_seconds())
+        shared_max_age = max(0, min(shared_max_age, left))
+    return FeedAnswer(feed, f"public, max-age=0, s-maxage={shared_max_age}", feed_version)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class _StoredFeed:
+    """A composed feed as kept in Redis per (site, targeting class): with its version and plan limits."""
+
+    version: int
+    limits: str
+    feed_version: str
+    expire: datetime | None
+    feed: bytes
+
+    def encode(self) -> bytes:
+        expire = (self.expire - _EPOCH) // _MICROSECOND if self.expire is not None else -1
+        return f"{self.version}|{self.limits}|{self.feed_version}|{expire}|".encode() + self.feed
+
+    @classmethod
+    def parse(cls, value: bytes) -> _StoredFeed | None:
+        try:
+            version, limits, feed_version, expire, feed = value.split(b"|", 4)
+            micros = int(expire)
+            when = _EPOCH + micros * _MICROSECOND if micros >= 0 else None
+            return cls(int(version), limits.decode(), feed_version.decode(), when, feed)
+        except ValueError:
+            return None  # another format (an older replica's): compose anew
+
+
 def _host_allowed(url: str, domains: Sequence[str]) -> bool:
     from urllib.parse import urlsplit
 
@@ -2468,34 +2853,63 @@ def _host_allowed(url: str, domains: Sequence[str]) -> bool:
     return False
 
 
-def _apply_entitlements(
-    feed: widget_pb2.WidgetFeed, e: FeedEntitlements, site_name: str
-) -> widget_pb2.WidgetFeed:
-    """Plan limits applied after the cache, so a plan change needs no cache purge. Changes `feed` in
-    place (it is this request's own copy: just built or parsed from the cache) — copying a feed of
-    hundreds of notifications cost more than the cache lookup."""
-    out = feed
-    out.site.show_branding = e.show_branding
-    if feed.status == widget_pb2.FEED_STATUS_ACTIVE and (
-        not e.serving_allowed or site_name in e.capped_sites
-    ):
-        out.status = widget_pb2.FEED_STATUS_QUOTA_EXCEEDED
-        del out.campaigns[:]
-        return out
+def _limit_campaign(campaign: widget_pb2.FeedCampaign, e: FeedEntitlements) -> None:
+    """The plan's limits on one campaign of a feed (applied to the campaign's kept entry, which is
+    keyed by them, so a plan change needs no purge)."""
     if not e.holdout:
-        out.site.holdout_basis_points = 0
-    for campaign in out.campaigns:
-        if not e.holdout:
-            campaign.holdout_basis_points = 0
-        if not e.ab_tests and len(campaign.variants) > 1:
-            # Without A/B tests in the plan every visitor sees the first arm.
-            first = widget_pb2.FeedVariant()
-            first.CopyFrom(campaign.variants[0])
-            del campaign.variants[:]
-            campaign.variants.append(first)
-        if not e.ab_tests and not e.holdout:
-            campaign.experiment_id = ""
-    return out
+        campaign.holdout_basis_points = 0
+    if not e.ab_tests and len(campaign.variants) > 1:
+        # Without A/B tests in the plan every visitor sees the first arm.
+        first = widget_pb2.FeedVariant()
+        first.CopyFrom(campaign.variants[0])
+        del campaign.variants[:]
+        campaign.variants.append(first)
+    if not e.ab_tests and not e.holdout:
+        campaign.experiment_id = ""
+
+
+def _feed_tail(
+    source: FeedSource,
+    now: datetime,
+    counts: widget_pb2.LiveCounts | None = None,
+    expire: datetime | None = None,
+) -> bytes:
+    """WidgetFeed's fields after the campaigns: live counts, generate time, cache hints."""
+    tail = widget_pb2.WidgetFeed(generate_time=mapping.ts(now), cache=source.feed.cache)
+    if counts is not None:
+        tail.live_counts.CopyFrom(counts)
+    if expire is not None:
+        tail.cache.expire_time.CopyFrom(mapping.ts(expire))
+    return tail.SerializeToString()
+
+
+def _texts_change(campaign: widget_pb2.FeedCampaign, now: datetime) -> datetime | None:
+    """The first instant after `now` at which a relative time shown in the campaign reads differently."""
+    first: datetime | None = None
+    for variant in campaign.variants:
+        for n in variant.notifications:
+            for spans in (n.title_spans, n.body_spans, n.footer_spans):
+                for span in spans:
+                    if span.HasField("relative_time"):
+                        change = templates.relative_time_changes(mapping.from_ts(span.relative_time), now)
+                        first = change if first is None or change < first else first
+    return first
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two bounds, None meaning no bound."""
+    if a is None:
+        return b
+    return a if b is None or a <= b else b
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 def _end(event_id: str, reason: int, reconnect_after: timedelta) -> widget_pb2.StreamLiveUpdatesResponse:

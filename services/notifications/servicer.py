@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc
+
 from services.notifications import mapping
 from services.notifications.service import NotificationsService
 from shared.rpc import add_response_header
@@ -270,13 +272,13 @@ class WidgetServicer(widget_pb2_grpc.WidgetServiceServicer):
     def __init__(self, service: NotificationsService) -> None:
         self.service = service
 
-    async def GetWidgetFeed(
-        self, request: widget_pb2.GetWidgetFeedRequest, context: Context
-    ) -> widget_pb2.GetWidgetFeedResponse:
-        feed, cache_control = await self.service.widget_feed(request)
-        add_response_header("cache-control", cache_control)
-        add_response_header("etag", f'"{feed.cache.feed_version}"')
-        return widget_pb2.GetWidgetFeedResponse(feed=feed)
+    async def GetWidgetFeed(self, request: widget_pb2.GetWidgetFeedRequest, context: Context) -> bytes:
+        """The serialized GetWidgetFeedResponse: the feed is composed as bytes (see
+        `NotificationsService.widget_feed_answer`) and sent as they are (`add_widget_service`)."""
+        answer = await self.service.widget_feed_answer(request)
+        add_response_header("cache-control", answer.cache_control)
+        add_response_header("etag", f'"{answer.feed_version}"')
+        return answer.response
 
     async def RecordPresence(
         self, request: widget_pb2.RecordPresenceRequest, context: Context
@@ -304,6 +306,42 @@ class LiveServicer(live_pb2_grpc.LiveServiceServicer):
             visitor_count=page_count if request.page_url else site_count,
             count_time=mapping.ts(self.service.clock()),
         )
+
+
+WIDGET_SERVICE = widget_pb2.DESCRIPTOR.services_by_name["WidgetService"].full_name
+
+
+def _serialized(response: Any) -> bytes:
+    """A response serializer that sends bytes as they are and serializes messages."""
+    return response if isinstance(response, bytes) else response.SerializeToString()  # type: ignore[no-any-return]
+
+
+class _MethodHandlers:
+    """Stands in for the server to collect the handlers a generated add_*_to_server registers."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, grpc.RpcMethodHandler] = {}
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        pass
+
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Any]) -> None:
+        self.handlers.update(handlers)
+
+
+def add_widget_service(servicer: WidgetServicer, server: Any) -> None:
+    """The generated `add_WidgetServiceServicer_to_server`, except that GetWidgetFeed's response
+    serializer passes bytes through: serializing a feed of hundreds of notifications per request
+    cost more than composing it from kept bytes. Every other method is registered as generated."""
+    collected = _MethodHandlers()
+    widget_pb2_grpc.add_WidgetServiceServicer_to_server(servicer, collected)
+    handlers: dict[str, Any] = dict(collected.handlers)
+    feed = handlers["GetWidgetFeed"]
+    handlers["GetWidgetFeed"] = grpc.unary_unary_rpc_method_handler(
+        feed.unary_unary, request_deserializer=feed.request_deserializer, response_serializer=_serialized
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(WIDGET_SERVICE, handlers),))
+    server.add_registered_method_handlers(WIDGET_SERVICE, handlers)
 
 
 def servicers(service: NotificationsService) -> dict[str, Any]:

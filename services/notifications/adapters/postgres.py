@@ -356,8 +356,12 @@ class ActivityRepository:
         q = q.order_by(activities.c.occurred_at.desc(), activities.c.id).offset(offset).limit(limit)
         return [_activity(r) for r in (await self.session.execute(q)).all()]
 
-    async def count(self, site_id: str, *, kinds: Sequence[int], since: datetime) -> int:
-        q = sa.select(sa.func.count()).where(
+    async def count(
+        self, site_id: str, *, kinds: Sequence[int], since: datetime
+    ) -> tuple[int, datetime | None]:
+        """Active non-test activities since `since`, and the oldest one's time: the count stays exact
+        until that one leaves the window (nothing else lowers it; anything added bumps the feed)."""
+        q = sa.select(sa.func.count(), sa.func.min(activities.c.occurred_at)).where(
             activities.c.site_id == site_id,
             activities.c.org_id == self.org_id,
             activities.c.state == ACTIVE,
@@ -366,7 +370,8 @@ class ActivityRepository:
         )
         if kinds:
             q = q.where(activities.c.kind.in_(list(kinds)))
-        return int((await self.session.execute(q)).scalar_one())
+        count, oldest = (await self.session.execute(q)).one()
+        return int(count), oldest
 
     async def for_erasure(
         self, site_id: str, *, visitor_hash: bytes | None, source_refs: Sequence[str]

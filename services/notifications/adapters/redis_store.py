@@ -1,4 +1,4 @@
-"""Redis: the per-site feed cache (versioned keys), live presence (sorted sets) and live fan-out (pub/sub)."""
+"""Redis: feed versions and composed feeds, the site-key index, live presence and live fan-out (pub/sub)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ def _digest(text: str) -> str:
 
 
 class FeedCache:
-    """Feeds keyed by (site, feed version, targeting class). Invalidation bumps the site's version, so
-    every replica misses at once and old entries simply expire."""
+    """The per-site feed version (`feedver:<site>`), the feed last composed per (site, targeting class)
+    and the site-key index. Anything that can change a feed bumps the version, so every replica's kept
+    feed source (service.FeedSources, in memory) and every stored feed (it carries its version) is
+    stale at once."""
 
-    def __init__(self, redis: Redis, keys: RedisKeys, ttl_seconds: int = 60) -> None:
-        self.redis, self.keys, self.ttl = redis, keys, ttl_seconds
+    def __init__(self, redis: Redis, keys: RedisKeys) -> None:
+        self.redis, self.keys = redis, keys
 
     async def version(self, site_id: str) -> int:
         value = await self.redis.get(self.keys("feedver", site_id))
@@ -45,15 +47,16 @@ class FeedCache:
     async def forget_key(self, site_key: str) -> None:
         await self.redis.delete(self.keys("sitekey", site_key))
 
-    async def get(self, site_id: str, version: int, targeting_class: str) -> bytes | None:
-        value = await self.redis.get(self.keys("feed", site_id, str(version), _digest(targeting_class)))
+    async def composed(self, site_id: str, targeting_class: str) -> bytes | None:
+        value = await self.redis.get(self._composed_key(site_id, targeting_class))
         return bytes(value) if value is not None else None
 
-    async def put(
-        self, site_id: str, version: int, targeting_class: str, feed: bytes, ttl: int | None = None
-    ) -> None:
-        key = self.keys("feed", site_id, str(version), _digest(targeting_class))
-        await self.redis.set(key, feed, ex=max(1, ttl or self.ttl))
+    async def keep_composed(self, site_id: str, targeting_class: str, value: bytes, ttl: int) -> None:
+        """A composed feed of one targeting class (the caller puts its version in the value)."""
+        await self.redis.set(self._composed_key(site_id, targeting_class), value, ex=max(1, ttl))
+
+    def _composed_key(self, site_id: str, targeting_class: str) -> str:
+        return self.keys("feed", site_id, _digest(targeting_class))
 
     async def remember_domain_proof(self, site_id: str, domain: str, token: str, ttl: int) -> None:
         """The widget saw the domain's verification token on one of its pages (kept for `ttl` s)."""
@@ -77,10 +80,10 @@ class Presence:
     def __init__(self, redis: Redis, keys: RedisKeys) -> None:
         self.redis, self.keys = redis, keys
 
-    def _site_key(self, site_id: str) -> str:
+    def site_key(self, site_id: str) -> str:
         return self.keys("presence", site_id, "site")
 
-    def _page_key(self, site_id: str, page: str) -> str:
+    def page_key(self, site_id: str, page: str) -> str:
         return self.keys("presence", site_id, "page", _digest(page))
 
     async def heartbeat(
@@ -96,7 +99,7 @@ class Presence:
         """Records (or removes) the visitor; returns (page count, site count) within the window."""
         now = time.time() if now is None else now
         member = _digest(visitor_id)  # raw visitor ids are never stored
-        site_key, page_key = self._site_key(site_id), self._page_key(site_id, page)
+        site_key, page_key = self.site_key(site_id), self.page_key(site_id, page)
         cutoff = now - window_seconds
         expire = int(window_seconds) + 60
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -122,10 +125,33 @@ class Presence:
         now = time.time() if now is None else now
         cutoff = f"({now - window_seconds}"
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcount(self._page_key(site_id, page), cutoff, "+inf")
-            pipe.zcount(self._site_key(site_id), cutoff, "+inf")
+            pipe.zcount(self.page_key(site_id, page), cutoff, "+inf")
+            pipe.zcount(self.site_key(site_id), cutoff, "+inf")
             page_count, site_count = await pipe.execute()
         return int(page_count), int(site_count)
+
+
+async def feed_state(
+    cache: FeedCache,
+    presence: Presence,
+    site_id: str,
+    page: str,
+    window_seconds: float,
+    targeting_class: str | None,
+) -> tuple[int, int, int, bytes | None]:
+    """The site's feed version, its (page, site) presence counts and the feed last composed for the
+    targeting class (None: not asked) in one round trip: every feed request needs them (both adapters
+    share one Redis)."""
+    cutoff = f"({time.time() - window_seconds}"
+    async with cache.redis.pipeline(transaction=False) as pipe:
+        pipe.get(cache.keys("feedver", site_id))
+        pipe.zcount(presence.page_key(site_id, page), cutoff, "+inf")
+        pipe.zcount(presence.site_key(site_id), cutoff, "+inf")
+        if targeting_class is not None:
+            pipe.get(cache._composed_key(site_id, targeting_class))
+        version, page_count, site_count, *stored = await pipe.execute()
+    composed = bytes(stored[0]) if stored and stored[0] is not None else None
+    return int(version or 0), int(page_count), int(site_count), composed
 
 
 class LiveChannel:

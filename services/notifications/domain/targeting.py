@@ -253,6 +253,7 @@ def _compile(pattern: str, ignore_case: bool) -> re2._Regexp:  # type: ignore[na
     return re2.compile(pattern, options)
 
 
+@lru_cache(maxsize=4096)
 def glob_to_regex(pattern: str) -> str:
     """`**` crosses `/`, `*` does not, `?` is one character; everything else is literal (fnmatch
     would let `*` cross `/`). The result runs in RE2, so no glob can backtrack."""
@@ -270,6 +271,7 @@ def glob_to_regex(pattern: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+@lru_cache(maxsize=4096)
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, no fragment, no trailing slash on the path, sorted query."""
     try:
@@ -289,6 +291,7 @@ def _component(url: str, component: Component) -> str:
     return url
 
 
+@lru_cache(maxsize=8192)  # pure; every campaign of a feed tests the same page (path) again
 def value_matches(match: Match, pattern: str, value: str, ignore_case: bool, *, url: bool = True) -> bool:
     value = value[:MAX_VALUE_CHARS]
     if match is Match.REGEX:
@@ -336,7 +339,7 @@ def _url_rules(rules: Sequence[UrlRule], url: str, path: str, check: Check, what
 
 def _utm(rules: Sequence[UtmRule], page: Page, path: str) -> CheckResult:
     if not rules:
-        return CheckResult(Check.UTM, True, "no UTM rules")
+        return _NO_UTM_RULES
     has_include, included = False, False
     for i, rule in enumerate(rules):
         value = page.utm.get(rule.parameter, "")
@@ -408,11 +411,20 @@ def next_schedule_change(
     return None
 
 
+# The results of parts a campaign does not restrict (immutable, so shared: every feed evaluates them).
+_ALL_DEVICES = CheckResult(Check.DEVICE, True, "all devices")
+_COUNTRY_ALLOWED = CheckResult(Check.COUNTRY, True, "country allowed")
+_NO_REFERRER_RULES = CheckResult(Check.REFERRER, True, "no referrer rules")
+_NO_UTM_RULES = CheckResult(Check.UTM, True, "no UTM rules")
+_ALL_VISITORS = CheckResult(Check.VISITOR_TYPE, True, "new and returning")
+_ALWAYS = CheckResult(Check.SCHEDULE, True, "always")
+
+
 def evaluate(t: Targeting, page: Page, now: datetime, time_zone: str) -> Outcome:
     """Every part's result; matches when all pass."""
     results = [
         _url_rules(t.url_rules, normalize_url(page.url), "targeting.url_rules", Check.URL, "URL"),
-        CheckResult(Check.DEVICE, True, "all devices")
+        _ALL_DEVICES
         if not t.device_types
         else CheckResult(
             Check.DEVICE,
@@ -429,9 +441,9 @@ def evaluate(t: Targeting, page: Page, now: datetime, time_zone: str) -> Outcome
             "referrer",
         )
         if t.referrer_rules
-        else CheckResult(Check.REFERRER, True, "no referrer rules"),
+        else _NO_REFERRER_RULES,
         _utm(t.utm_rules, page, "targeting.utm_rules"),
-        CheckResult(Check.VISITOR_TYPE, True, "new and returning")
+        _ALL_VISITORS
         if t.visitor_type is VisitorType.UNSPECIFIED
         else CheckResult(
             Check.VISITOR_TYPE,
@@ -439,9 +451,7 @@ def evaluate(t: Targeting, page: Page, now: datetime, time_zone: str) -> Outcome
             f"for {t.visitor_type.name.lower()} visitors only",
             "targeting.visitor_type",
         ),
-        schedule_allows(t.schedule, now, site_zone(time_zone))
-        if t.schedule is not None
-        else CheckResult(Check.SCHEDULE, True, "always"),
+        schedule_allows(t.schedule, now, site_zone(time_zone)) if t.schedule is not None else _ALWAYS,
     ]
     return Outcome(all(r.passed for r in results), tuple(results))
 
@@ -456,4 +466,4 @@ def _country(t: Targeting, code: str) -> CheckResult:
             f"{code or 'unknown country'} is not included",
             "targeting.include_country_codes",
         )
-    return CheckResult(Check.COUNTRY, True, "country allowed")
+    return _COUNTRY_ALLOWED

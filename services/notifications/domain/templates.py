@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property, lru_cache
@@ -487,6 +487,21 @@ def relative_time(when: datetime, now: datetime) -> str:
         return f"{hours} hour{'s' if hours > 1 else ''} ago"
     days = seconds // 86400
     return f"{days} day{'s' if days > 1 else ''} ago"
+
+
+def relative_time_changes(when: datetime, now: datetime) -> datetime:
+    """The first instant after `now` at which `relative_time(when, ·)` reads differently: a text
+    rendered at `now` stays exact until then (the feed keeps rendered campaigns that long)."""
+    seconds = max(0, int((now - when).total_seconds()))
+    if seconds < 60:
+        step_end = 60
+    elif seconds < 3600:
+        step_end = (seconds // 60 + 1) * 60
+    elif seconds < 86400:
+        step_end = (seconds // 3600 + 1) * 3600
+    else:
+        step_end = (seconds // 86400 + 1) * 86400
+    return when + timedelta(seconds=step_end)
 
 
 def _as_text(value: Value, locale: str) -> str:
