@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from typing import Any
 import grpc
 
 from meshconfig import default_topology, with_free_ports
-from meshconfig.topology import DEFAULT_ROUTE_CLASSES
+from meshconfig.topology import DEFAULT_ROUTE_CLASSES, parse_workers, with_workers
 from shared.devstack.platform import Platform
 from shared.devstack.seeding import (
     create_site,
@@ -37,6 +38,9 @@ E2E_SECONDS = 60
 E2E_EVENTS_PER_REQUEST = 25
 E2E_CONCURRENCY = 64
 DRAIN_LIMIT_S = 60.0
+#: Analytics worker processes (docs/mesh.md "Workers"); SP_BENCH_ANALYTICS_WORKERS overrides. More than
+#: one shares a ClickHouse server (Debian's 18.16) instead of in-process chdb.
+ANALYTICS_WORKERS = int(os.environ.get("SP_BENCH_ANALYTICS_WORKERS", "2"))
 POLL_S = 0.25
 
 
@@ -86,6 +90,7 @@ def end_to_end(root: Path, progress: Callable[[str], None]) -> tuple[dict[str, A
     # Rate limits off: the benchmark measures the path, not the limiter.
     classes = tuple(dataclasses.replace(rc, requests_per_second=0, burst=0) for rc in DEFAULT_ROUTE_CLASSES)
     topology = with_free_ports(dataclasses.replace(default_topology(), route_classes=classes))
+    topology = with_workers(topology, parse_workers(f"analytics={ANALYTICS_WORKERS}"))
     platform = Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
     platform.start()
     try:
@@ -151,6 +156,10 @@ def _run(
         "e2e_concurrency": E2E_CONCURRENCY,
         "e2e_poll_seconds": POLL_S,
         "e2e_drain_limit_seconds": DRAIN_LIMIT_S,
+        "e2e_analytics_workers": platform.topology.service("analytics").workers,
+        "e2e_clickhouse": "chdb (in-process)"
+        if platform.infra is not None and platform.infra.clickhouse_url.startswith("chdb:")
+        else "clickhouse-server (one shared by the workers)",
     }
 
 

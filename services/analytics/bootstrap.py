@@ -124,6 +124,7 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
         fast_group_join=settings.kafka_fast_group_join,
     )
     tasks: list[asyncio.Task[None]] = []
+    ingest = Ingest(sites, ledger, producer, topics)
 
     async def start() -> None:
         await store.ensure_schema()
@@ -148,6 +149,7 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 10)
+        await ingest.drain()
         await producer.close()
         await ledger.close()
         await sites.close()
@@ -158,7 +160,7 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
         "analytics",
         settings,
         {
-            "IngestService": IngestServicer(Ingest(sites, ledger, producer, topics)),
+            "IngestService": IngestServicer(ingest),
             "MetricsService": MetricsServicer(metrics),
             "ExperimentService": ExperimentServicer(Experiments(store, sites)),
             "AttributionService": AttributionServicer(Attribution(store)),

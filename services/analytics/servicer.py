@@ -67,8 +67,6 @@ from socialproof.analytics.v1 import (
 from socialproof.common.v1.common_pb2 import Money, TimeRange
 from socialproof.events.v1.analytics_events_pb2 import WidgetEvent
 
-_SERVER_FIELDS = ("received_at", "user_agent_info", "location")
-
 
 def _when(ts: Any) -> datetime:
     return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
@@ -82,26 +80,43 @@ def _metadata(context: grpc.aio.ServicerContext, name: str) -> str:
 
 
 def incoming_event(event: WidgetEvent) -> IncomingEvent:
-    value = event.conversion.value if event.conversion.HasField("value") else None
+    # Runs per event: every submessage access and HasField is a C call, so each is made once.
+    if event.HasField("occurred_at"):
+        ts = event.occurred_at
+        occurred_at: datetime | None = datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
+    else:
+        occurred_at = None
+    goal_name = order_ref = currency = ""
+    value_minor: int | None = None
+    if event.HasField("conversion"):
+        conversion = event.conversion
+        goal_name, order_ref = conversion.goal_name, conversion.order_ref
+        if conversion.HasField("value"):
+            value = conversion.value
+            value_minor, currency = value.amount_minor, value.currency_code
     return IncomingEvent(
-        event_id=event.event_id,
-        type=int(event.type),
-        visitor_id=event.visitor_id,
-        session_id=event.session_id,
-        occurred_at=_when(event.occurred_at) if event.HasField("occurred_at") else None,
-        campaign_id=event.campaign_id,
-        variant_id=event.variant_id,
-        experiment_id=event.experiment_id,
-        page_url=event.page_url,
-        referrer=event.referrer,
-        goal_name=event.conversion.goal_name,
-        order_ref=event.conversion.order_ref,
-        value_minor=value.amount_minor if value is not None else None,
-        currency=value.currency_code if value is not None else "",
-        server_fields_set=any(event.HasField(f) for f in _SERVER_FIELDS)
-        or event.bot
-        or bool(event.bot_reason),
-        automation_suspected=event.automation_suspected,
+        event.event_id,
+        int(event.type),
+        event.visitor_id,
+        event.session_id,
+        occurred_at,
+        event.campaign_id,
+        event.variant_id,
+        event.experiment_id,
+        event.page_url,
+        event.referrer,
+        goal_name,
+        order_ref,
+        value_minor,
+        currency,
+        bool(
+            event.bot
+            or event.bot_reason
+            or event.HasField("received_at")
+            or event.HasField("user_agent_info")
+            or event.HasField("location")
+        ),
+        event.automation_suspected,
     )
 
 

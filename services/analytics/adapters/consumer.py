@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 #: Writes every event of the given messages (idempotently: a replay must not double-count).
 BatchHandler = Callable[[Sequence[ReceivedEvent]], Awaitable[None]]
 
+#: How long the broker may hold a fetch without new data (librdkafka's fetch.wait.max.ms).
+FETCH_WAIT_MS = 50
+
 
 @dataclass
 class BatchStats:
@@ -74,7 +77,9 @@ class BatchConsumer(GroupMember):
             topics=topics,
             client_id=client_id,
             fast_group_join=fast_group_join,
-            config=config,
+            # A broker that does not answer a fetch as soon as data arrives (Tansu) holds it for
+            # fetch.wait.max.ms (500 ms by default), which a message then waits on top of max_wait.
+            config={"fetch.wait.max.ms": FETCH_WAIT_MS, **(config or {})},
         )
         self.handler = handler
         self.max_messages = max_messages
@@ -84,9 +89,16 @@ class BatchConsumer(GroupMember):
         self.stats = BatchStats()
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         async with self._session() as (call, consumer):
+            returned = loop.time()
             while not self._stopping.is_set():
-                messages: list[Message] = await call(consumer.consume, self.max_messages, self.max_wait)
+                # The batching window starts when the previous poll returned: messages that came
+                # in while it was being written have waited already, so a slow write is not
+                # followed by a full wait (freshness), and max_wait still bounds the batch.
+                wait = max(0.0, self.max_wait - (loop.time() - returned))
+                messages: list[Message] = await call(consumer.consume, self.max_messages, wait)
+                returned = loop.time()
                 self.stats.polls += 1
                 usable = [m for m in messages if not self._is_error(m)]
                 if not usable:

@@ -14,9 +14,14 @@ from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
 from services.analytics.adapters.schema import (
     EVENT_COLUMNS,
     ROLLUP_METRICS,
+    SITE_ROLLUPS,
+    counted_events_backfill_statement,
+    counted_events_statements,
     daily_backfill_statement,
     daily_rollup_statements,
     schema_statements,
+    site_rollup_backfill_statement,
+    site_rollup_statements,
 )
 from services.analytics.domain.queries import (
     Bucketing,
@@ -24,6 +29,7 @@ from services.analytics.domain.queries import (
     MetricRow,
     Scope,
     Source,
+    floor_hour,
     rollup_plan,
 )
 
@@ -110,12 +116,30 @@ class AnalyticsStore:
         # widget_hourly once, when it is created, before its view exists. This runs in on_start
         # before the consumer starts; rows an older replica writes during a rolling deploy between
         # the backfill and the view would be missing from it, so deploy this with consumers stopped.
-        existed = await self.ch.query(f"EXISTS TABLE {self.db}.widget_daily")
-        table, view = daily_rollup_statements(self.db)
-        await self.ch.execute(table)
+        # The same for the tables added after it: the site rollups are filled from widget_hourly,
+        # the hour-ordered copy of counted events from widget_events.
+        await self._ensure_derived(
+            "widget_daily", daily_rollup_statements(self.db), daily_backfill_statement(self.db)
+        )
+        for table in SITE_ROLLUPS:
+            await self._ensure_derived(
+                table, site_rollup_statements(self.db, table), site_rollup_backfill_statement(self.db, table)
+            )
+        await self._ensure_derived(
+            "widget_counted_events",
+            counted_events_statements(self.db),
+            counted_events_backfill_statement(self.db),
+        )
+
+    async def _ensure_derived(self, table: str, statements: Sequence[str], backfill: str) -> None:
+        """Creates a table fed by a materialized view; when the table is new it is filled from what
+        is stored already, before its view exists (so no row is counted twice)."""
+        existed = await self.ch.query(f"EXISTS TABLE {self.db}.{table}")
+        create_table, create_view = statements
+        await self.ch.execute(create_table)
         if not (existed and int(existed[0][0])):
-            await self.ch.execute(daily_backfill_statement(self.db))
-        await self.ch.execute(view)
+            await self.ch.execute(backfill)
+        await self.ch.execute(create_view)
 
     async def close(self) -> None:
         await self.ch.close()
@@ -212,11 +236,12 @@ class AnalyticsStore:
         """Core metrics grouped by an optional dimension and an optional time bucket.
 
         When the filter allows it (the rollups hold human, non-test events without page or goal
-        detail) the range is read as whole UTC days from widget_daily, whole hours from
-        widget_hourly and the partial hours at its edges from the raw events, and their aggregate
-        states are merged: the same numbers as the raw table, from a few thousand rows. Otherwise
-        (page or goal filter, bots or test traffic, a zone off whole hours, or `rollups=False`,
-        which tests and the benchmark use as the reference) the raw events."""
+        detail) the range is read as whole UTC days from the daily rollup, whole hours from the
+        hourly one and the partial hours at its edges from widget_counted_events, and their
+        aggregate states are merged: the same numbers as the raw table, from a few thousand rows
+        (a few dozen with the site rollups, when nothing is filtered or grouped by a dimension).
+        Otherwise (page or goal filter, bots or test traffic, a zone off whole hours, or
+        `rollups=False`, which tests and the benchmark use as the reference) the raw events."""
         counts_sql, revenue_sql = self._metric_sql(scope, start, end, f, group_expr, bucketing, rollups)
         rows = await self.ch.query(f"{counts_sql} ORDER BY g, b")
         revenues = _revenues(await self.ch.query(revenue_sql))
@@ -234,20 +259,29 @@ class AnalyticsStore:
         *,
         rollups: bool = True,
     ) -> tuple[MetricRow, list[MetricRow]]:
-        """The dashboard summary (totals and one time series) in two statements instead of four.
-        The stored states are merged once per bucket; each bucket's merged state then also goes to
-        the totals row (arrayJoin), which is much cheaper than merging every stored state again.
-        (WITH TOTALS would do the same, but chdb renders an empty result WITH TOTALS as broken JSON.)
-        Revenue sums add up per currency."""
-        plan = self._plan(start, end, f, bucketing, rollups)
-        states = self._states_union(scope, plan, f, "''", bucketing, revenue=False)
+        """The dashboard summary (totals and one time series).
+
+        Unfiltered (what the dashboard opens with): ONE statement over the site rollups. Every
+        stored state goes once to its bucket and once to the totals row (arrayJoin), and the
+        revenue states come along per row (a sum state per currency row, finalized and added up
+        here), so there is no second statement. With a dimension filter: two statements over the
+        dimension rollups; there each bucket's states are merged first (-MergeState) and the
+        totals re-merge the 30-odd merged states instead of every stored one.
+        (WITH TOTALS would do the same, but chdb renders an empty result WITH TOTALS as broken JSON.)"""
+        plan, rollup = self._plan(start, end, f, bucketing, rollups)
+        site = rollup and _site_level(scope, f, None)
+        if site:
+            return await self._site_totals_and_series(scope, plan, f, bucketing)
+        states = self._states_union(scope, plan, f, "''", bucketing, rollup=rollup, metrics=_COUNTED)
         per_bucket = ", ".join(f"{ROLLUP_METRICS[m][0]}MergeState({m}) AS {m}" for m in _COUNTED)
         merged = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
         rows = await self.ch.query(
             f"SELECT arrayJoin([b, toUInt32({TOTALS_BUCKET})]) AS bt, {merged} FROM "
             f"(SELECT b, {per_bucket} FROM ({states}) GROUP BY b) GROUP BY bt ORDER BY bt"
         )
-        revenue_states = self._states_union(scope, plan, f, "''", bucketing, revenue=True)
+        revenue_states = self._states_union(
+            scope, plan, f, "''", bucketing, rollup=rollup, metrics=_REVENUE, by_currency=True
+        )
         revenues = _revenues(
             await self.ch.query(
                 f"SELECT g, b, currency, sumMerge(revenue_minor) FROM ({revenue_states}) "
@@ -267,13 +301,50 @@ class AnalyticsStore:
         total = _metric_row("", 0, totals[0][1:], total_revenue) if totals else MetricRow("", 0)
         return total, series
 
+    async def _site_totals_and_series(
+        self,
+        scope: Scope,
+        plan: Sequence[tuple[Source, datetime, datetime]],
+        f: EventFilter,
+        bucketing: Bucketing,
+    ) -> tuple[MetricRow, list[MetricRow]]:
+        states = self._states_union(
+            scope,
+            plan,
+            f,
+            "''",
+            bucketing,
+            rollup=True,
+            metrics=tuple(ROLLUP_METRICS),
+            by_currency=True,
+            site=True,
+        )
+        merged = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
+        rows = await self.ch.query(
+            f"SELECT arrayJoin([b, toUInt32({TOTALS_BUCKET})]) AS bt, {merged}, groupArray(currency), "
+            f"groupArray(finalizeAggregation(revenue_minor)) FROM ({states}) GROUP BY bt ORDER BY bt"
+        )
+        total, series = MetricRow("", 0), []
+        for r in rows:
+            revenues: dict[str, int] = {}
+            for currency, amount in zip(r[-2], r[-1], strict=True):
+                if currency and int(amount):
+                    revenues[str(currency)] = revenues.get(str(currency), 0) + int(amount)
+            row = _metric_row("", int(r[0]), r[1:-2], revenues)
+            if int(r[0]) == TOTALS_BUCKET:
+                total = replace(row, bucket=0)
+            else:
+                series.append(row)
+        return total, series
+
     def _plan(
         self, start: datetime, end: datetime, f: EventFilter, bucketing: Bucketing | None, rollups: bool
-    ) -> list[tuple[Source, datetime, datetime]]:
+    ) -> tuple[list[tuple[Source, datetime, datetime]], bool]:
+        """(stretches, whether they are a rollup plan: raw stretches then read counted events)."""
         if rollups and f.rollup_compatible and (bucketing is None or bucketing.hour_aligned):
             daily = bucketing is None or bucketing.utc_day_aligned
-            return rollup_plan(start, end, daily=daily)
-        return [(Source.RAW, start, end)]
+            return rollup_plan(start, end, daily=daily), True
+        return [(Source.RAW, start, end)], False
 
     def _metric_sql(
         self,
@@ -287,7 +358,7 @@ class AnalyticsStore:
     ) -> tuple[str, str]:
         """(counts per (g, b), revenue per (g, b, currency)) statements, without ORDER BY on the first."""
         group = group_expr or "''"
-        plan = self._plan(start, end, f, bucketing, rollups)
+        plan, rollup = self._plan(start, end, f, bucketing, rollups)
         if plan == [(Source.RAW, start, end)]:
             # Only raw events: plain aggregates (no state round trip).
             bucket = bucketing.sql("occurred_at") if bucketing else "toUInt32(0)"
@@ -299,9 +370,14 @@ class AnalyticsStore:
                 f"sum(if(event_type = 5, value_minor, toInt64(0))) FROM {self.db}.widget_events "
                 f"WHERE {where} AND currency != '' GROUP BY g, b, currency ORDER BY g, b, currency",
             )
+        site = _site_level(scope, f, group_expr)
         metrics = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
-        states = self._states_union(scope, plan, f, group, bucketing, revenue=False)
-        revenue_states = self._states_union(scope, plan, f, group, bucketing, revenue=True)
+        states = self._states_union(
+            scope, plan, f, group, bucketing, rollup=rollup, metrics=_COUNTED, site=site
+        )
+        revenue_states = self._states_union(
+            scope, plan, f, group, bucketing, rollup=rollup, metrics=_REVENUE, by_currency=True, site=site
+        )
         return (
             f"SELECT g, b, {metrics} FROM ({states}) GROUP BY g, b",
             f"SELECT g, b, currency, sumMerge(revenue_minor) FROM ({revenue_states}) "
@@ -316,29 +392,45 @@ class AnalyticsStore:
         group: str,
         bucketing: Bucketing | None,
         *,
-        revenue: bool,
+        rollup: bool,
+        metrics: Sequence[str],
+        by_currency: bool = False,
+        site: bool = False,
     ) -> str:
         """One SELECT per stretch of the plan, each yielding (g, b[, currency], states...) with the
-        same column types, so the caller merges them with -Merge (UNION ALL works on 18.16)."""
-        metrics = ("revenue_minor",) if revenue else _COUNTED
-        keys, extra = ("g, b, currency", ", currency") if revenue else ("g, b", "")
+        same column types, so the caller merges them with -Merge (UNION ALL works on 18.16).
+
+        `rollup`: raw stretches are the edges of a rollup plan and read widget_counted_events (the
+        same counted events, ordered by hour); otherwise widget_events with every filter. `site`:
+        whole hours and days come from the site rollups (no dimensions: only without dimension
+        filters and groupings). Revenue alone (`metrics` == revenue) reads currency rows only."""
+        revenue_only = tuple(metrics) == _REVENUE
+        keys, extra = ("g, b, currency", ", currency") if by_currency else ("g, b", "")
+        tables = _SITE_SOURCE_TABLE if site else _SOURCE_TABLE
         selects = []
         for source, start, end in plan:
             time_col = _SOURCE_TIME[source]
             bucket = bucketing.sql(time_col) if bucketing else "toUInt32(0)"
-            where = self._where(scope, start, end, f, rollup=source is not Source.RAW, time_col=time_col)
-            if revenue:
+            where = self._where(
+                scope, start, end, f, rollup=rollup or source is not Source.RAW, time_col=time_col
+            )
+            if revenue_only:
                 where += " AND currency != ''"
             if source is Source.RAW:
+                table = "widget_events"
+                if rollup:
+                    # The hour column is widget_counted_events' sort key: only the edge hours are read.
+                    table = "widget_counted_events"
+                    where += f" AND hour >= {_ts(floor_hour(start))} AND hour < {_ts(end)}"
                 raw = ", ".join(f"{ROLLUP_METRICS[m][1]} AS {m}" for m in metrics)
                 selects.append(
                     f"SELECT {group} AS g, {bucket} AS b{extra}, {raw} "
-                    f"FROM {self.db}.widget_events WHERE {where} GROUP BY {keys}"
+                    f"FROM {self.db}.{table} WHERE {where} GROUP BY {keys}"
                 )
             else:
                 selects.append(
                     f"SELECT {group} AS g, {bucket} AS b{extra}, {', '.join(metrics)} "
-                    f"FROM {self.db}.{_SOURCE_TABLE[source]} WHERE {where}"
+                    f"FROM {self.db}.{tables[source]} WHERE {where}"
                 )
         return " UNION ALL ".join(selects)
 
@@ -577,7 +669,11 @@ class AnalyticsStore:
         return sorted({(str(r[0]), str(r[1])) for r in rows})
 
     async def drop_partition(self, table: str, partition: str) -> None:
+        """Drops a month of a table and of the tables derived from it (DERIVED_TABLES)."""
         await self.ch.execute(f"ALTER TABLE {self.db}.{table} DROP PARTITION {int(partition)}")
+        for derived in DERIVED_TABLES.get(table, ()):
+            if any(p == partition for p, _ in await self.partitions(derived)):
+                await self.ch.execute(f"ALTER TABLE {self.db}.{derived} DROP PARTITION {int(partition)}")
 
     async def count_before(
         self, table: str, site_id: str, cutoff: datetime, skip_partitions: Sequence[str] = ()
@@ -592,12 +688,16 @@ class AnalyticsStore:
         return int(rows[0][0]) if rows else 0
 
     async def delete_before(self, table: str, site_id: str, cutoff: datetime) -> None:
+        """Deletes a site's rows before the cutoff from a table and from the tables derived from it."""
         # ALTER DELETE is an asynchronous mutation; mutations_sync does not exist on 18.16
         # (wait_mutations below is how a caller waits for it).
-        await self.ch.execute(
-            f"ALTER TABLE {self.db}.{table} DELETE WHERE site_id = {literal(site_id)} "
-            f"AND {_time_col(table)} < {_ts(cutoff)}"
-        )
+        for name in (table, *DERIVED_TABLES.get(table, ())):
+            if name != table and not await self.count_before(name, site_id, cutoff):
+                continue  # a mutation rewrites parts: none where nothing is to delete
+            await self.ch.execute(
+                f"ALTER TABLE {self.db}.{name} DELETE WHERE site_id = {literal(site_id)} "
+                f"AND {_time_col(name)} < {_ts(cutoff)}"
+            )
 
     async def pending_mutations(self) -> int:
         rows = await self.ch.query(
@@ -616,11 +716,34 @@ class AnalyticsStore:
 
 
 def _time_col(table: str) -> str:
-    return {"widget_hourly": "hour", "widget_daily": "day"}.get(table, "occurred_at")
+    return {
+        "widget_hourly": "hour",
+        "widget_daily": "day",
+        "widget_site_hourly": "hour",
+        "widget_site_daily": "day",
+    }.get(table, "occurred_at")
+
+
+#: Tables filled from another table's rows and kept exactly as long: retention applies its drops
+#: and deletes of a table to these too (same month partitions, same time column and cutoff).
+#: Their partitions are a subset of their source's (the same events, filtered or rolled up).
+DERIVED_TABLES: dict[str, tuple[str, ...]] = {
+    "widget_events": ("widget_counted_events",),
+    "widget_hourly": ("widget_site_hourly",),
+    "widget_daily": ("widget_site_daily",),
+}
 
 
 #: The rollup columns QueryMetrics counts (revenue is read per currency separately).
 _COUNTED = tuple(m for m in ROLLUP_METRICS if m != "revenue_minor")
+_REVENUE = ("revenue_minor",)
+
+
+def _site_level(scope: Scope, f: EventFilter, group_expr: str | None) -> bool:
+    """Whether the site rollups (no dimensions) can serve a request: no campaign scope, no
+    dimension filter, no grouping. The organization scope works too (org_id is in their key)."""
+    return group_expr is None and not scope.campaign_id and f.dimensionless
+
 
 _RAW_METRICS = (
     "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
@@ -630,6 +753,7 @@ _RAW_METRICS = (
 )
 
 _SOURCE_TABLE = {Source.HOURLY: "widget_hourly", Source.DAILY: "widget_daily"}
+_SITE_SOURCE_TABLE = {Source.HOURLY: "widget_site_hourly", Source.DAILY: "widget_site_daily"}
 _SOURCE_TIME = {Source.RAW: "occurred_at", Source.HOURLY: "hour", Source.DAILY: "day"}
 
 

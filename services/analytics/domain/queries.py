@@ -76,6 +76,11 @@ class EventFilter:
         """The hourly rollup keeps human, non-test events without page or goal detail."""
         return not (self.page_url_like or self.goal_names or self.include_bots or self.include_test)
 
+    @property
+    def dimensionless(self) -> bool:
+        """No campaign, variant, device or country filter: the site rollups (no dimensions) can serve it."""
+        return not (self.campaign_ids or self.variant_ids or self.device_types or self.country_codes)
+
 
 class Granularity(IntEnum):
     """Mirrors socialproof.analytics.v1.Granularity."""
@@ -199,6 +204,11 @@ def _floor(when: datetime, step: timedelta) -> datetime:
     seconds = int(step.total_seconds())
     epoch = int(when.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+def floor_hour(when: datetime) -> datetime:
+    """The start of the UTC hour of an instant."""
+    return _floor(when, HOUR)
 
 
 def _ceil(when: datetime, step: timedelta) -> datetime:

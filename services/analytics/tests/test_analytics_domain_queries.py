@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from services.analytics.domain.queries import Bucketing, Granularity, Source, rollup_plan
+from services.analytics.domain.queries import (
+    Bucketing,
+    EventFilter,
+    Granularity,
+    Source,
+    floor_hour,
+    rollup_plan,
+)
 
 T = datetime(2026, 3, 20, tzinfo=UTC)
 H, D = timedelta(hours=1), timedelta(days=1)
@@ -48,3 +55,21 @@ def test_which_buckets_the_daily_rollup_can_serve() -> None:
     # London is UTC in winter only: its summer days start at 23:00 UTC.
     assert not Bucketing(Granularity.DAY, ZoneInfo("Europe/London")).utc_day_aligned
     assert Bucketing(Granularity.DAY, ZoneInfo("Europe/Prague")).hour_aligned
+
+
+def test_which_filters_the_site_rollups_can_serve_and_edge_hours() -> None:
+    """The site rollups have no campaign, variant, device or country: any such filter needs the
+    dimension rollups; page, goal, bot and test filters need raw events anyway."""
+    assert EventFilter().dimensionless and EventFilter().rollup_compatible
+    for dimension in (
+        EventFilter(campaign_ids=("c",)),
+        EventFilter(variant_ids=("v",)),
+        EventFilter(device_types=(1,)),
+        EventFilter(country_codes=("DE",)),
+    ):
+        assert not dimension.dimensionless and dimension.rollup_compatible
+    # The hour an edge starts in: where widget_counted_events' sort key starts reading.
+    assert floor_hour(T + 5 * H + timedelta(minutes=17, seconds=3)) == T + 5 * H
+    assert floor_hour(T + 5 * H) == T + 5 * H
+    prague = datetime(2026, 3, 20, 6, 30, tzinfo=ZoneInfo("Europe/Prague"))
+    assert floor_hour(prague) == datetime(2026, 3, 20, 5, 0, tzinfo=UTC)

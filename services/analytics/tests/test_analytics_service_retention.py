@@ -31,28 +31,45 @@ async def store_impressions(app: AnalyticsApp, tenant: Tenant, times: list[datet
     await app.writer.handle(ReceivedEvent(envelope, "widget-events", 0, 0, None))
 
 
-async def raw_times(app: AnalyticsApp, site_id: str) -> list[int]:
+async def raw_times(app: AnalyticsApp, site_id: str, table: str = "widget_events") -> list[int]:
     rows = await app.store.ch.query(
-        f"SELECT toUInt32(occurred_at) FROM {app.store.db}.widget_events WHERE site_id = '{site_id}' "
+        f"SELECT toUInt32(occurred_at) FROM {app.store.db}.{table} WHERE site_id = '{site_id}' "
         "ORDER BY occurred_at"
     )
     return [int(r[0]) for r in rows]
 
 
-async def rollup_impressions(app: AnalyticsApp, site_id: str) -> list[tuple[int, int]]:
+async def rollup_impressions(
+    app: AnalyticsApp, site_id: str, table: str = "widget_hourly"
+) -> list[tuple[int, int]]:
     rows = await app.store.ch.query(
-        f"SELECT toUInt32(hour) AS h, sumMerge(impressions) FROM {app.store.db}.widget_hourly "
+        f"SELECT toUInt32(hour) AS h, sumMerge(impressions) FROM {app.store.db}.{table} "
         f"WHERE site_id = '{site_id}' GROUP BY h ORDER BY h"
     )
     return [(int(r[0]), int(r[1])) for r in rows]
 
 
-async def daily_impressions(app: AnalyticsApp, site_id: str) -> list[tuple[int, int]]:
+async def daily_impressions(
+    app: AnalyticsApp, site_id: str, table: str = "widget_daily"
+) -> list[tuple[int, int]]:
     rows = await app.store.ch.query(
-        f"SELECT toUInt32(day) AS d, sumMerge(impressions) FROM {app.store.db}.widget_daily "
+        f"SELECT toUInt32(day) AS d, sumMerge(impressions) FROM {app.store.db}.{table} "
         f"WHERE site_id = '{site_id}' GROUP BY d ORDER BY d"
     )
     return [(int(r[0]), int(r[1])) for r in rows]
+
+
+async def every_copy(app: AnalyticsApp, site_id: str) -> tuple[object, ...]:
+    """A site's rows in each table retention covers: raw events, their hour-ordered copy, and
+    the four rollups (the site rollups must follow their dimension rollups exactly)."""
+    return (
+        await raw_times(app, site_id),
+        await raw_times(app, site_id, "widget_counted_events"),
+        await rollup_impressions(app, site_id),
+        await rollup_impressions(app, site_id, "widget_site_hourly"),
+        await daily_impressions(app, site_id),
+        await daily_impressions(app, site_id, "widget_site_daily"),
+    )
 
 
 def hour(t: datetime) -> int:
@@ -124,6 +141,8 @@ async def test_retention_drops_and_deletes_expired_rows_of_one_site_only(
             (a.site, [ancient_month], 2)
         ]
         assert len(await raw_times(analytics, a.site_id)) == 4
+        a_before = await every_copy(analytics, a.site_id)
+        assert [len(rows) for rows in a_before] == [4, 4, 4, 4, 4, 4]
 
         applied = await stub.ApplyRetention(retention_pb2.ApplyRetentionRequest(parent=a.site), metadata=meta)
         [application] = applied.applications
@@ -142,8 +161,22 @@ async def test_retention_drops_and_deletes_expired_rows_of_one_site_only(
         assert await raw_times(analytics, b.site_id) == [int(old.timestamp()), int(mid.timestamp())]
         assert await rollup_impressions(analytics, b.site_id) == [(hour(old), 1), (hour(mid), 1)]
         assert await daily_impressions(analytics, b.site_id) == [(day(old), 1), (day(mid), 1)]
-        partitions = [p for p, _ in await analytics.store.partitions("widget_events")]
-        assert ancient_month not in partitions and f"{old:%Y%m}" in partitions
+        # The tables derived from them went the same way: the hour-ordered copy of raw events
+        # with the raw cutoff, the site rollups with the rollup cutoffs (dropped month included).
+        assert await every_copy(analytics, a.site_id) == (
+            [int(recent.timestamp())],
+            [int(recent.timestamp())],
+            [(hour(mid), 1), (hour(recent), 1)],
+            [(hour(mid), 1), (hour(recent), 1)],
+            [(day(mid), 1), (day(recent), 1)],
+            [(day(mid), 1), (day(recent), 1)],
+        )
+        b_rows = await every_copy(analytics, b.site_id)
+        assert b_rows[0] == b_rows[1] and b_rows[2] == b_rows[3] and b_rows[4] == b_rows[5]
+        assert len(b_rows[0]) == 2
+        for table in ("widget_events", "widget_counted_events", "widget_site_hourly", "widget_site_daily"):
+            partitions = [p for p, _ in await analytics.store.partitions(table)]
+            assert ancient_month not in partitions and f"{old:%Y%m}" in partitions, table
 
         again = await stub.ApplyRetention(retention_pb2.ApplyRetentionRequest(parent=a.site), metadata=meta)
         assert [(list(x.dropped_partitions), x.deleted_row_count) for x in again.applications] == [([], 0)]
