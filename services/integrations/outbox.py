@@ -24,6 +24,10 @@ _TAKE_BATCH = (
     "LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
     "RETURNING id, org_id::text, site_id::text, connection_id::text, message_key, envelope"
 )
+#: Relays of all replicas take turns (held until the batch's transaction ends): rows are published in the
+#: order their deliveries committed, so a refund acknowledged after its order is never published before it
+#: by another replica's relay (a retraction for an activity not stored yet would be dropped).
+_TAKE_TURN = "SELECT pg_advisory_xact_lock(hashtext('socialproof.integrations.activity_outbox'))"
 #: Connections' last event time and the sample trim are written at most this often.
 HOUSEKEEPING_SECONDS = 1.0
 
@@ -45,6 +49,7 @@ class ActivityOutbox:
             # trip, without SQLAlchemy's per-statement work (the relay runs a batch every few deliveries).
             driver = await driver_connection(session)
             async with driver.pipeline(), driver.cursor() as cursor:
+                await cursor.execute(_TAKE_TURN)
                 await cursor.execute(_TAKE_BATCH, {"limit": limit})
                 rows = sorted(await cursor.fetchall())  # RETURNING has no order: publish in id order
             if not rows:

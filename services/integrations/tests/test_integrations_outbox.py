@@ -93,6 +93,27 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
         await asyncio.sleep(0.05)
 
 
+async def test_replicas_relay_in_turns_so_commit_order_is_kept(integrations, topic_reader) -> None:  # type: ignore[no-untyped-def]
+    """While another replica's relay holds the turn (its batch in flight), this one publishes nothing;
+    then it publishes what committed meanwhile. Without turns, a refund could overtake its order."""
+    from services.integrations.outbox import _TAKE_TURN
+
+    server, channel = integrations
+    connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+    reader = topic_reader()
+    async with server.integrations.db.session() as other_replica:
+        await other_replica.execute(text(_TAKE_TURN))  # held until this transaction ends
+        body = order(8501)
+        reply = await post(channel, "shopify", connection, body, shopify_headers(body, "turns-1"))
+        assert reply.outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
+        assert await reader.read(expected=1, within=1.0) == []
+        assert await outbox_rows(server) == 1
+    envelopes = await reader.read(expected=1, within=10)
+    recorded = ActivityRecorded()
+    envelopes[0].payload.Unpack(recorded)
+    assert recorded.activity.source_ref == "8501"
+
+
 async def test_a_cold_connection_cache_is_filled_once_for_concurrent_deliveries(
     integrations,
 ) -> None:  # type: ignore[no-untyped-def]
