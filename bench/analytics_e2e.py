@@ -38,9 +38,10 @@ E2E_SECONDS = 60
 E2E_EVENTS_PER_REQUEST = 25
 E2E_CONCURRENCY = 64
 DRAIN_LIMIT_S = 60.0
-#: Analytics worker processes (docs/mesh.md "Workers"); SP_BENCH_ANALYTICS_WORKERS overrides. More than
-#: one shares a ClickHouse server (Debian's 18.16) instead of in-process chdb.
-ANALYTICS_WORKERS = int(os.environ.get("SP_BENCH_ANALYTICS_WORKERS", "2"))
+#: Analytics processes (docs/mesh.md "Workers"): serving workers, then after "+" background workers (the
+#: Kafka consumer in its own process); SP_BENCH_ANALYTICS_WORKERS overrides. More than one process shares
+#: a ClickHouse server (Debian's 18.16) instead of in-process chdb.
+ANALYTICS_WORKERS = os.environ.get("SP_BENCH_ANALYTICS_WORKERS", "2+1")
 POLL_S = 0.25
 
 
@@ -90,7 +91,7 @@ def end_to_end(root: Path, progress: Callable[[str], None]) -> tuple[dict[str, A
     # Rate limits off: the benchmark measures the path, not the limiter.
     classes = tuple(dataclasses.replace(rc, requests_per_second=0, burst=0) for rc in DEFAULT_ROUTE_CLASSES)
     topology = with_free_ports(dataclasses.replace(default_topology(), route_classes=classes))
-    topology = with_workers(topology, parse_workers(f"analytics={ANALYTICS_WORKERS}"))
+    topology = with_workers(topology, *parse_workers(f"analytics={ANALYTICS_WORKERS}"))
     platform = Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
     platform.start()
     try:
@@ -157,6 +158,7 @@ def _run(
         "e2e_poll_seconds": POLL_S,
         "e2e_drain_limit_seconds": DRAIN_LIMIT_S,
         "e2e_analytics_workers": platform.topology.service("analytics").workers,
+        "e2e_analytics_background_workers": len(platform.topology.service("analytics").background_ports),
         "e2e_clickhouse": "chdb (in-process)"
         if platform.infra is not None and platform.infra.clickhouse_url.startswith("chdb:")
         else "clickhouse-server (one shared by the workers)",

@@ -46,6 +46,10 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0 disables /metrics.")
     log_level: LogLevel = "INFO"
 
+    # False in serving workers of a service that has background workers (Topology.background_ports):
+    # consumers, relays and schedulers then run only there. Services honour it where it pays (analytics).
+    run_background: bool = True
+
     mesh_token: SecretStr = SecretStr("")
     sidecar_outbound: str = Field(
         default="127.0.0.1:15001", description="host:port of the local sidecar's egress."

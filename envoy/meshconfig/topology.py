@@ -55,11 +55,21 @@ class Service:
     # its own port and the sidecar balances over all of them). In k8s a pod runs one worker and the
     # service scales by replicas instead.
     worker_ports: tuple[int, ...] = ()
+    # Ports of background workers: processes of this service that run its background work (Kafka
+    # consumers, relays, schedulers) and get no requests from the sidecar (their port serves only health
+    # checks). When a service has any, its serving workers run no background work (SP_RUN_BACKGROUND=
+    # false), so e.g. a consumer does not share an event loop with request handling.
+    background_ports: tuple[int, ...] = ()
 
     @property
     def app_ports(self) -> tuple[int, ...]:
-        """The app port of every worker process, the first one's (`app_port`) first."""
+        """The app port of every serving worker process, the first one's (`app_port`) first."""
         return (self.app_port, *self.worker_ports)
+
+    @property
+    def process_ports(self) -> tuple[int, ...]:
+        """The port of every process of the service: serving workers first, then background workers."""
+        return (*self.app_ports, *self.background_ports)
 
     @property
     def workers(self) -> int:
@@ -276,18 +286,22 @@ class Topology:
     def all_ports(self) -> list[int]:
         ports = [self.edge.http_port, self.edge.admin_port]
         for s in self.services:
-            ports += [*s.app_ports, s.inbound_port, s.outbound_port, s.admin_port]
+            ports += [*s.process_ports, s.inbound_port, s.outbound_port, s.admin_port]
         return ports
 
     def app_env(self, service: str, worker: int = 0) -> dict[str, str]:
-        """SP_* environment worker `worker` of a service needs to fit this topology (without secrets)."""
+        """SP_* environment process `worker` of a service (an index into `process_ports`) needs to fit
+        this topology (without secrets)."""
         svc = self.service(service)
         env = {
             "SP_SERVICE_NAME": svc.name,
             "SP_GRPC_HOST": "127.0.0.1",
-            "SP_GRPC_PORT": str(svc.app_ports[worker]),
+            "SP_GRPC_PORT": str(svc.process_ports[worker]),
             "SP_SIDECAR_OUTBOUND": f"127.0.0.1:{svc.outbound_port}",
         }
+        if svc.background_ports:
+            # background work only in the background workers, and nothing else there
+            env["SP_RUN_BACKGROUND"] = "true" if worker >= svc.workers else "false"
         if service == self.auth.service:
             # the issuer signs with exactly what the edge's jwt_authn checks
             env["SP_JWT_ISSUER"] = self.auth.jwt_issuer
@@ -308,7 +322,14 @@ class Topology:
     def from_dict(cls, data: Mapping[str, Any]) -> Topology:
         return cls(
             services=tuple(
-                Service(**{**s, "worker_ports": tuple(s.get("worker_ports", ()))}) for s in data["services"]
+                Service(
+                    **{
+                        **s,
+                        "worker_ports": tuple(s.get("worker_ports", ())),
+                        "background_ports": tuple(s.get("background_ports", ())),
+                    }
+                )
+                for s in data["services"]
             ),
             edge=Edge(**data.get("edge", {})),
             calls={k: tuple(v) for k, v in data.get("calls", DEFAULT_CALLS).items()},
@@ -405,7 +426,9 @@ def with_free_ports(topology: Topology | None = None) -> Topology:
     """A copy of `topology` (default: `default_topology()`) with every port replaced by a port
     that is free right now (all distinct); for tests and parallel stacks."""
     topo = topology or default_topology()
-    ports = iter(free_ports(2 + sum(4 + len(s.worker_ports) for s in topo.services)))
+    ports = iter(
+        free_ports(2 + sum(4 + len(s.worker_ports) + len(s.background_ports) for s in topo.services))
+    )
     edge = dataclasses.replace(topo.edge, http_port=next(ports), admin_port=next(ports))
     services = tuple(
         dataclasses.replace(
@@ -415,43 +438,69 @@ def with_free_ports(topology: Topology | None = None) -> Topology:
             outbound_port=next(ports),
             admin_port=next(ports),
             worker_ports=tuple(next(ports) for _ in s.worker_ports),
+            background_ports=tuple(next(ports) for _ in s.background_ports),
         )
         for s in topo.services
     )
     return dataclasses.replace(topo, edge=edge, services=services)
 
 
-def with_workers(topology: Topology, workers: Mapping[str, int]) -> Topology:
-    """A copy of `topology` where service `name` runs `workers[name]` worker processes (at least 1);
-    the extra workers get free ports. Services not named keep what they have."""
+def _resized(ports: tuple[int, ...], count: int) -> tuple[int, ...]:
+    kept = ports[:count]
+    return kept + (tuple(free_ports(count - len(kept))) if count > len(kept) else ())
+
+
+def with_workers(
+    topology: Topology, workers: Mapping[str, int], background: Mapping[str, int] | None = None
+) -> Topology:
+    """A copy of `topology` where service `name` runs `workers[name]` serving worker processes (at
+    least 1) and `background[name]` background workers (default: as before); new ones get free ports.
+    Services not named keep what they have."""
+    background = background or {}
     services = []
     for svc in topology.services:
-        count = workers.get(svc.name)
-        if count is None:
-            services.append(svc)
-            continue
+        count = workers.get(svc.name, svc.workers)
         if count < 1:
             raise ValueError(f"workers: {svc.name} needs at least one worker, not {count}")
-        extra = svc.worker_ports[: count - 1]
-        extra += tuple(free_ports(count - 1 - len(extra))) if count - 1 > len(extra) else ()
-        services.append(dataclasses.replace(svc, worker_ports=extra))
+        behind = background.get(svc.name, len(svc.background_ports))
+        if behind < 0:
+            raise ValueError(f"background workers: {svc.name} cannot have {behind}")
+        services.append(
+            dataclasses.replace(
+                svc,
+                worker_ports=_resized(svc.worker_ports, count - 1),
+                background_ports=_resized(svc.background_ports, behind),
+            )
+        )
     return dataclasses.replace(topology, services=tuple(services))
 
 
-def parse_workers(text: str) -> dict[str, int]:
-    """`"integrations=3,analytics=2"` (the SP_WORKERS setting) as a mapping; names are checked
-    against SERVICE_NAMES."""
-    out: dict[str, int] = {}
+def parse_workers(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The SP_WORKERS setting, e.g. `"integrations=3,analytics=2+1"`: serving workers per service and,
+    after a `+`, background workers (see `Service.background_ports`); names are checked against
+    SERVICE_NAMES. Returns (serving, background) mappings for `with_workers`."""
+    serving: dict[str, int] = {}
+    background: dict[str, int] = {}
     for item in (part.strip() for part in text.split(",")):
         if not item:
             continue
-        name, sep, count = item.partition("=")
+        name, sep, counts = item.partition("=")
         name = name.strip()
-        if not sep or name not in SERVICE_NAMES or not count.strip().isdigit() or int(count) < 1:
-            raise ValueError(f"SP_WORKERS: expected service=count (count >= 1, service one of "
-                             f"{', '.join(SERVICE_NAMES)}), got {item!r}")  # fmt: skip
-        out[name] = int(count)
-    return out
+        count, plus, behind = counts.strip().partition("+")
+        valid = (
+            sep
+            and name in SERVICE_NAMES
+            and count.isdigit()
+            and int(count) >= 1
+            and (not plus or behind.isdigit())
+        )
+        if not valid:
+            raise ValueError(f"SP_WORKERS: expected service=count or service=count+background (count >= 1, "
+                             f"service one of {', '.join(SERVICE_NAMES)}), got {item!r}")  # fmt: skip
+        serving[name] = int(count)
+        if plus:
+            background[name] = int(behind)
+    return serving, background
 
 
 def apply_ports(topology: Topology, ports: Mapping[str, Any]) -> Topology:
@@ -467,7 +516,8 @@ def apply_ports(topology: Topology, ports: Mapping[str, Any]) -> Topology:
     services = []
     for svc in topology.services:
         changes = dict(ports.get(svc.name, {}))
-        if "worker_ports" in changes:
-            changes["worker_ports"] = tuple(changes["worker_ports"])
+        for key in ("worker_ports", "background_ports"):
+            if key in changes:
+                changes[key] = tuple(changes[key])
         services.append(dataclasses.replace(svc, **changes))
     return dataclasses.replace(topology, edge=edge, services=tuple(services))

@@ -129,7 +129,11 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
     async def start() -> None:
         await store.ensure_schema()
         await ensure_topics(settings.kafka_bootstrap_servers, [topics.widget_events, topics.usage])
-        # The second entry point: Kafka → ClickHouse, in the same process as the RPCs.
+        if not settings.run_background:
+            # a serving worker of a service with background workers: requests only (docs/mesh.md)
+            return
+        # The second entry point: Kafka → ClickHouse (in the same process as the RPCs unless this
+        # service runs background workers, which then do this alone).
         tasks.append(asyncio.create_task(consumer.run(), name="analytics-consumer"))
         tasks.append(
             asyncio.create_task(

@@ -276,7 +276,7 @@ class Platform:
         clickhouse = self.external.get("CLICKHOUSE_URL")
         if clickhouse:
             self.progress(f"{'clickhouse':<13} external")
-        elif self.topology.service("analytics").workers > 1:
+        elif len(self.topology.service("analytics").process_ports) > 1:
             # chdb lives inside one process: several analytics workers share a ClickHouse server
             ch = local("clickhouse", ClickHouseServer(self.root / "clickhouse-server"))
             assert isinstance(ch, ClickHouseServer)
@@ -353,9 +353,14 @@ class Platform:
                     "-l", "warning", "--drain-time-s", "1"]  # fmt: skip
 
         for svc in self.topology.services:
-            # worker 0 is "<service>", further workers (Topology.worker_ports) "<service>-2", …
-            for worker, port in enumerate(svc.app_ports):
-                name = svc.name if worker == 0 else f"{svc.name}-{worker + 1}"
+            # worker 0 is "<service>", further workers (Topology.worker_ports) "<service>-2", …, then
+            # background workers (Topology.background_ports) "<service>-bg", "<service>-bg2", …
+            for worker, port in enumerate(svc.process_ports):
+                behind = worker - svc.workers
+                if behind >= 0:
+                    name = f"{svc.name}-bg" if behind == 0 else f"{svc.name}-bg{behind + 1}"
+                else:
+                    name = svc.name if worker == 0 else f"{svc.name}-{worker + 1}"
                 self.children[name] = Child(
                     name,
                     [sys.executable, "-m", f"services.{svc.name}"],

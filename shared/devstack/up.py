@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         default=os.environ.get("SP_WORKERS", ""),
-        help="worker processes per service, e.g. integrations=2,notifications=2 (default: SP_WORKERS, "
-        "else one each); more than one analytics worker runs a ClickHouse server instead of chdb",
+        help="worker processes per service, e.g. integrations=2,analytics=2+1 (+N: background workers "
+        "that run the consumers and jobs; default: SP_WORKERS, else one each); more than one analytics "
+        "process runs a ClickHouse server instead of chdb",
     )
     args = parser.parse_args(argv)
     root: Path = args.dir.absolute()
@@ -54,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     from meshconfig.topology import parse_workers, with_workers
 
     try:
-        workers = parse_workers(args.workers)
+        workers, background = parse_workers(args.workers)
     except ValueError as exc:
         parser.error(str(exc))
 
     external = {name: os.environ[name] for name in EXTERNAL if os.environ.get(name)}
     print(f"SocialProof: starting the platform in {root}", flush=True)
     topology = with_free_ports(default_topology()) if args.free_ports else default_topology()
-    topology = with_workers(topology, workers)
+    topology = with_workers(topology, workers, background)
     platform = Platform(root, topology, durable=True, external=external, progress=_progress)
     done = threading.Event()
 

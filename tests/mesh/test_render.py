@@ -113,10 +113,43 @@ def test_workers_get_their_own_ports_and_survive_json() -> None:
         with_workers(topo, {"users": 0})
 
 
+def test_background_workers_get_ports_but_no_traffic_and_own_the_background_work() -> None:
+    topo = with_workers(with_free_ports(), {"analytics": 2}, {"analytics": 1})
+    analytics = topo.service("analytics")
+    assert analytics.workers == 2 and len(analytics.background_ports) == 1
+    assert analytics.process_ports == (*analytics.app_ports, *analytics.background_ports)
+    ports = topo.all_ports()
+    assert len(set(ports)) == len(ports) and analytics.background_ports[0] in ports
+    envs = [topo.app_env("analytics", w) for w in range(3)]
+    assert [e["SP_GRPC_PORT"] for e in envs] == [str(p) for p in analytics.process_ports]
+    assert [e["SP_RUN_BACKGROUND"] for e in envs] == ["false", "false", "true"]
+    assert "SP_RUN_BACKGROUND" not in topo.app_env("users")  # no background workers: does it all
+    assert Topology.from_json(topo.to_json()) == topo
+    moved = with_free_ports(topo).service("analytics")
+    assert len(moved.background_ports) == 1 and moved.background_ports != analytics.background_ports
+    assert with_workers(topo, {}, {"analytics": 0}).service("analytics").background_ports == ()
+
+
+def test_sidecar_never_routes_to_background_workers(tmp_path: Path, fixture_descriptor: Path) -> None:
+    topo = with_workers(with_free_ports(), {"analytics": 1}, {"analytics": 1})
+    paths = render_all(topo, tmp_path / "cfg", fixture_descriptor, tmp_path / "certs", "tok")
+    app = next(
+        c for c in _load(paths["analytics"])["staticResources"]["clusters"] if c["name"] == "local_app"
+    )
+    ports = [
+        e["endpoint"]["address"]["socketAddress"]["portValue"]
+        for e in app["loadAssignment"]["endpoints"][0]["lbEndpoints"]
+    ]
+    assert ports == [topo.service("analytics").app_port]
+
+
 def test_parse_workers_setting() -> None:
-    assert parse_workers(" integrations=3, analytics=2 ,") == {"integrations": 3, "analytics": 2}
-    assert parse_workers("") == {}
-    for bad in ("integrations", "payments=2", "users=0", "users=two"):
+    assert parse_workers(" integrations=3, analytics=2+1 ,") == (
+        {"integrations": 3, "analytics": 2},
+        {"analytics": 1},
+    )
+    assert parse_workers("") == ({}, {})
+    for bad in ("integrations", "payments=2", "users=0", "users=two", "users=1+", "users=1+x"):
         with pytest.raises(ValueError, match="SP_WORKERS"):
             parse_workers(bad)
 

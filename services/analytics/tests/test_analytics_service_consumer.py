@@ -159,3 +159,43 @@ async def test_a_crash_between_insert_and_commit_replays_without_double_counting
     assert writer.total.already_stored == written
     assert writer.total.inserted == 200 - written
     assert await site_counts(analytics_store, site) == (200, 200)
+
+
+async def test_a_serving_worker_runs_no_background_work_when_background_workers_do(
+    notifications_peer,
+    pg_database: str,
+    redis_url: str,
+    kafka_bootstrap: str,
+    kafka_topic_prefix: str,
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    """SP_RUN_BACKGROUND=false (a serving worker next to background workers, docs/mesh.md "Workers"):
+    requests only — no consumer sharing the event loop with ingest, no report scheduler, no retention
+    job; the default process runs all of them."""
+    from services.analytics.bootstrap import AnalyticsSettings, build_app
+    from services.analytics.tests.conftest import MESH_TOKEN
+
+    address, _ = notifications_peer
+    started = {}
+    for run_background in (False, True):
+        app = build_app(
+            AnalyticsSettings(
+                grpc_port=0,
+                database_url=pg_database,
+                redis_url=redis_url,
+                kafka_bootstrap_servers=kafka_bootstrap,
+                kafka_topic_prefix=kafka_topic_prefix,
+                kafka_fast_group_join=True,
+                clickhouse_url=f"chdb://{tmp_path / f'chdb-{run_background}'}?database=analytics",
+                mesh_token=MESH_TOKEN,
+                sidecar_outbound=address,
+                run_background=run_background,
+            )
+        )
+        await app.server.start()
+        try:
+            started[run_background] = sorted(t.get_name() for t in app.tasks)
+        finally:
+            await app.server.stop(0)
+    assert started[False] == []
+    assert started[True] == ["analytics-consumer", "analytics-reports", "analytics-retention"]
