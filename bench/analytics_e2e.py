@@ -40,8 +40,9 @@ E2E_CONCURRENCY = 64
 DRAIN_LIMIT_S = 60.0
 #: Analytics processes (docs/mesh.md "Workers"): serving workers, then after "+" background workers (the
 #: Kafka consumer in its own process); SP_BENCH_ANALYTICS_WORKERS overrides. More than one process shares
-#: a ClickHouse server (Debian's 18.16) instead of in-process chdb.
-ANALYTICS_WORKERS = os.environ.get("SP_BENCH_ANALYTICS_WORKERS", "2+1")
+#: a ClickHouse server (Debian's 18.16) instead of in-process chdb. Two serving workers that also consume
+#: measured best here (docs/analytics.md: 1, 2, 2+1 and 2+2 compared).
+ANALYTICS_WORKERS = os.environ.get("SP_BENCH_ANALYTICS_WORKERS", "2")
 POLL_S = 0.25
 
 
