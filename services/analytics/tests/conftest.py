@@ -99,6 +99,31 @@ async def notifications_peer() -> AsyncIterator[tuple[str, PeerSites]]:
     await server.stop(0)
 
 
+def app_settings(
+    database_url: str,
+    redis_url: str,
+    kafka_bootstrap: str,
+    kafka_topic_prefix: str,
+    clickhouse_url: str,
+    peer_address: str,
+    **overrides: object,
+) -> AnalyticsSettings:
+    """Settings of an analytics app under test (port 0, real infrastructure, the notifications double)."""
+    return AnalyticsSettings(
+        grpc_port=0,
+        database_url=database_url,
+        redis_url=redis_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_topic_prefix=kafka_topic_prefix,
+        kafka_fast_group_join=True,
+        clickhouse_url=clickhouse_url,
+        mesh_token=MESH_TOKEN,
+        # The peer double listens where the sidecar's outbound listener would be.
+        sidecar_outbound=peer_address,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
 @pytest.fixture
 def analytics_overrides() -> dict[str, object]:
     """Extra AnalyticsSettings of a test module (override this fixture there, e.g. the SMTP sink)."""
@@ -123,18 +148,8 @@ async def analytics(
     else:
         url = request.getfixturevalue("clickhouse_database")
     address, _ = notifications_peer
-    settings = AnalyticsSettings(
-        grpc_port=0,
-        database_url=pg_database,
-        redis_url=redis_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        kafka_topic_prefix=kafka_topic_prefix,
-        kafka_fast_group_join=True,
-        clickhouse_url=url,
-        mesh_token=MESH_TOKEN,
-        # The peer double listens where the sidecar's outbound listener would be.
-        sidecar_outbound=address,
-        **analytics_overrides,  # type: ignore[arg-type]
+    settings = app_settings(
+        pg_database, redis_url, kafka_bootstrap, kafka_topic_prefix, url, address, **analytics_overrides
     )
     app = build_app(settings)
     await app.server.start()

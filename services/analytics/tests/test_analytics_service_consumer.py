@@ -172,23 +172,21 @@ async def test_a_serving_worker_runs_no_background_work_when_background_workers_
     """SP_RUN_BACKGROUND=false (a serving worker next to background workers, docs/mesh.md "Workers"):
     requests only — no consumer sharing the event loop with ingest, no report scheduler, no retention
     job; the default process runs all of them."""
-    from services.analytics.bootstrap import AnalyticsSettings, build_app
-    from services.analytics.tests.conftest import MESH_TOKEN
+    from services.analytics.bootstrap import build_app
+    from services.analytics.tests.conftest import app_settings
 
     address, _ = notifications_peer
     started = {}
     for run_background in (False, True):
+        chdb = f"chdb://{tmp_path / f'chdb-{run_background}'}?database=analytics"
         app = build_app(
-            AnalyticsSettings(
-                grpc_port=0,
-                database_url=pg_database,
-                redis_url=redis_url,
-                kafka_bootstrap_servers=kafka_bootstrap,
-                kafka_topic_prefix=kafka_topic_prefix,
-                kafka_fast_group_join=True,
-                clickhouse_url=f"chdb://{tmp_path / f'chdb-{run_background}'}?database=analytics",
-                mesh_token=MESH_TOKEN,
-                sidecar_outbound=address,
+            app_settings(
+                pg_database,
+                redis_url,
+                kafka_bootstrap,
+                kafka_topic_prefix,
+                chdb,
+                address,
                 run_background=run_background,
             )
         )
