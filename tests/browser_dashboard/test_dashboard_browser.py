@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import threading
@@ -166,12 +167,28 @@ def impressions(platform: Platform, site: str, org_id: str, *, include_bots: boo
     return int(reply.totals.impressions)
 
 
+class _QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet test output
+
+
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback HTTP server for `handler` on a free port, in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def shop_pages() -> Iterator[tuple[str, dict[str, str]]]:
     """A site owner's shop on its own origin: serves `pages[path]` as HTML."""
     pages: dict[str, str] = {}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:
             body = pages.get(self.path.split("?", 1)[0], "").encode()
             self.send_response(200 if body else 404)
@@ -180,13 +197,8 @@ def shop_pages() -> Iterator[tuple[str, dict[str, str]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", pages
-    server.shutdown()
+    with _serving(Handler) as url:
+        yield url, pages
 
 
 def snippet_for_this_edge(snippet: str, edge: str) -> str:
@@ -402,7 +414,7 @@ def woo_store() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     seen: list[dict[str, Any]] = []
     good = "Basic " + base64.b64encode(f"{WOO_KEY}:{WOO_SECRET}".encode()).decode()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
             authorized = self.headers.get("authorization") == good
@@ -417,13 +429,8 @@ def woo_store() -> Iterator[tuple[str, list[dict[str, Any]]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
+    with _serving(Handler) as url:
+        yield url, seen
 
 
 def test_connection_store_credentials_are_checked_set_and_cleared(
