@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import html
+import json
 import logging
 import re
 import secrets
@@ -14,8 +15,11 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from google.protobuf import field_mask_pb2
+from google.api import httpbody_pb2
+from google.protobuf import field_mask_pb2, json_format
+from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications import mapping, names
@@ -1163,8 +1167,11 @@ class NotificationsService:
         answer = await self.widget_feed_answer(request)
         return widget_pb2.WidgetFeed.FromString(answer.feed), answer.cache_control
 
-    async def widget_feed_answer(self, request: widget_pb2.GetWidgetFeedRequest) -> FeedAnswer:
-        """The feed for a page as serialized WidgetFeed bytes, with its cache-control and version.
+    async def widget_feed_answer(
+        self, request: widget_pb2.GetWidgetFeedRequest, *, as_json: bool = False
+    ) -> FeedAnswer:
+        """The feed for a page as serialized WidgetFeed bytes (`as_json`: its proto3 JSON mapping, what
+        the REST route GetWidgetFeedJson sends), with its cache-control and version.
 
         A page the edge has not cached is composed from the site's FeedSource (what the feed reads from
         Postgres at this feed version, kept in memory) and its campaigns' serialized entries (kept while
@@ -1191,6 +1198,8 @@ class NotificationsService:
         entitlements = await self.entitlements.for_org(org_id)
         now = self.clock()
         targeting_class = None if request.preview else _targeting_class(request)
+        if targeting_class is not None and as_json:
+            targeting_class = "json|" + targeting_class  # the JSON form is kept beside the binary one
         version, page_count, site_count, stored = await feed_state(
             self.feed_cache,
             self.presence,
@@ -1209,7 +1218,7 @@ class NotificationsService:
         ):
             # The feed last composed for this targeting class and version (as before: a repeat of a
             # class within FEED_MAX_AGE + stale-while-revalidate is that same feed, from any replica).
-            return _answer(kept.feed, kept.feed_version, kept.expire, now)
+            return _answer(kept.feed, kept.feed_version, kept.expire, now, as_json)
 
         def read() -> Awaitable[FeedSource]:
             return self._read_feed_source(org_id, site_id, request, now, version)
@@ -1217,14 +1226,14 @@ class NotificationsService:
         # A preview's source (drafts, test data) is its own and never kept.
         source = await (read() if request.preview else self.feed_sources.get(site_id, version, now, read))
         feed, expire = await self._compose_feed(
-            source, request, now, entitlements, site_name, (page_count, site_count)
+            source, request, now, entitlements, site_name, (page_count, site_count), as_json
         )
         if targeting_class is None:
-            return FeedAnswer(feed, "no-store", source.feed_version)
+            return FeedAnswer(feed, "no-store", source.feed_version, as_json)
         stored = _StoredFeed(version, limits, source.feed_version, expire, feed).encode()
         ttl = int(FEED_MAX_AGE.total_seconds() + FEED_STALE_WHILE_REVALIDATE.total_seconds())
         await self.feed_cache.keep_composed(site_id, targeting_class, stored, ttl)
-        return _answer(feed, source.feed_version, expire, now)
+        return _answer(feed, source.feed_version, expire, now, as_json)
 
     async def _read_feed_source(
         self,
@@ -1367,19 +1376,23 @@ class NotificationsService:
         e: FeedEntitlements,
         site_name: str,
         presence: tuple[int, int],
+        as_json: bool = False,
     ) -> tuple[bytes, datetime | None]:
         """The serialized WidgetFeed of `source` for this page at `now` with the plan's limits applied
         (after the caches, so a plan change needs no purge), and when it expires (the next schedule
         change of a campaign in it). The bytes are WidgetFeed's fields in field order (status and site,
-        the campaigns, then counts, time and cache hints), as SerializeToString would write them."""
+        the campaigns, then counts, time and cache hints), as SerializeToString would write them;
+        `as_json`: the WidgetFeed object in the proto3 JSON mapping, joined the same way."""
         site_row, settings = source.site_row, source.site.settings
         if site_row.state == sites_pb2.SITE_STATE_DISABLED:
-            return source.head(widget_pb2.FEED_STATUS_SITE_DISABLED, e) + _feed_tail(source, now), None
+            head = source.head(widget_pb2.FEED_STATUS_SITE_DISABLED, e)
+            return _join_feed(head, [], _feed_tail(source, now), as_json), None
         page = mapping.page_from_proto(request.page)
         if settings.restrict_to_domains and not _host_allowed(
             page.url, [d.domain for d in source.site.domains]
         ):
-            return source.head(widget_pb2.FEED_STATUS_DOMAIN_NOT_ALLOWED, e) + _feed_tail(source, now), None
+            head = source.head(widget_pb2.FEED_STATUS_DOMAIN_NOT_ALLOWED, e)
+            return _join_feed(head, [], _feed_tail(source, now), as_json), None
         matching = [
             m for m in source.campaigns if targeting.evaluate(m[2], page, now, settings.time_zone).matches
         ]
@@ -1393,7 +1406,7 @@ class NotificationsService:
                 count = await self._campaign_count(source, row, spec, now)
             change = targeting.next_schedule_change(rules.schedule, now, zone, timedelta(days=1))
             entry = await self._feed_entry(
-                source, row, spec, page.url, now, count, page_count, site_count, e, change
+                source, row, spec, page.url, now, count, page_count, site_count, e, change, as_json
             )
             if not entry:
                 continue  # the campaign shows nothing on this page now
@@ -1404,7 +1417,8 @@ class NotificationsService:
         if not e.serving_allowed or site_name in e.capped_sites:
             status, entries = widget_pb2.FEED_STATUS_QUOTA_EXCEEDED, []
         counts = mapping.live_counts(page_count, site_count, now)
-        return source.head(status, e) + b"".join(entries) + _feed_tail(source, now, counts, expire), expire
+        tail = _feed_tail(source, now, counts, expire)
+        return _join_feed(source.head(status, e), entries, tail, as_json), expire
 
     async def _feed_entry(
         self,
@@ -1418,8 +1432,10 @@ class NotificationsService:
         site_count: int,
         e: FeedEntitlements,
         valid_until: datetime | None,
+        as_json: bool = False,
     ) -> bytes:
-        """One campaign of a feed as a serialized `WidgetFeed.campaigns` entry (b"": it shows nothing).
+        """One campaign of a feed as a serialized `WidgetFeed.campaigns` entry (b"": it shows nothing;
+        `as_json`: the FeedCampaign object in the proto3 JSON mapping).
 
         Kept in the source under everything that can change it — the page only for a
         current-page-product filter, the counts only for campaigns that show them, the plan's
@@ -1449,6 +1465,7 @@ class NotificationsService:
             e.holdout,
             e.ab_tests,
             valid_until,
+            as_json,
         )
         found = source.entry(key, now)
         if found is not None:
@@ -1479,9 +1496,12 @@ class NotificationsService:
             _limit_campaign(feed_campaign, e)
             if valid_until is not None:
                 feed_campaign.valid_until.CopyFrom(mapping.ts(valid_until))
-            holder = widget_pb2.WidgetFeed()
-            holder.campaigns.append(feed_campaign)
-            entry = holder.SerializeToString()
+            if as_json:
+                entry = _json_text(_json_dict(feed_campaign))
+            else:
+                holder = widget_pb2.WidgetFeed()
+                holder.campaigns.append(feed_campaign)
+                entry = holder.SerializeToString()
         source.put_entry(key, entry, now, holds_until)
         # Yield after a build: under a burst of misses the edge's health checks (same event loop) must
         # not wait for every campaign of every feed (measured: 503 "no_healthy_upstream").
@@ -2234,15 +2254,21 @@ FEED_ENTRIES_PER_SOURCE = 256
 
 @dataclass(frozen=True)
 class FeedAnswer:
-    """A composed feed: serialized WidgetFeed, the cache-control to send and the feed version (etag)."""
+    """A composed feed: serialized WidgetFeed (`as_json`: its JSON mapping), the cache-control to
+    send and the feed version (etag)."""
 
     feed: bytes
     cache_control: str
     feed_version: str
+    as_json: bool = False
 
     @property
     def response(self) -> bytes:
-        """The serialized GetWidgetFeedResponse: its one field (1, length-delimited) is the feed."""
+        """The serialized GetWidgetFeedResponse: its one field (1, length-delimited) is the feed; for
+        a JSON feed the serialized GetWidgetFeedJsonResponse, whose body is `{"feed": <the feed>}`."""
+        if self.as_json:
+            body = httpbody_pb2.HttpBody(content_type="application/json", data=b'{"feed":' + self.feed + b"}")
+            return widget_pb2.GetWidgetFeedJsonResponse(http_body=body).SerializeToString()
         return b"\x0a" + _varint(len(self.feed)) + self.feed
 
 
@@ -2801,7 +2827,9 @@ def _limits_key(e: FeedEntitlements, site_name: str) -> str:
     )
 
 
-def _answer(feed: bytes, feed_version: str, expire: datetime | None, now: datetime) -> FeedAnswer:
+def _answer(
+    feed: bytes, feed_version: str, expire: datetime | None, now: datetime, as_json: bool
+) -> FeedAnswer:
     # Browsers revalidate every time (max-age=0) and the edge's shared cache keeps an answer for
     # s-maxage: a pause, a publish or a refund reaches every visitor within that second, with no
     # purge, while repeats within it never reach this process.
@@ -2809,7 +2837,7 @@ def _answer(feed: bytes, feed_version: str, expire: datetime | None, now: dateti
     if expire is not None:
         left = int((expire - now).total_seconds())
         shared_max_age = max(0, min(shared_max_age, left))
-    return FeedAnswer(feed, f"public, max-age=0, s-maxage={shared_max_age}", feed_version)
+    return FeedAnswer(feed, f"public, max-age=0, s-maxage={shared_max_age}", feed_version, as_json)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -2881,6 +2909,30 @@ def _feed_tail(
     if expire is not None:
         tail.cache.expire_time.CopyFrom(mapping.ts(expire))
     return tail.SerializeToString()
+
+
+def _json_dict(message: Message) -> dict[str, Any]:
+    """`message` in the proto3 JSON mapping as the edge's transcoder prints it: field names as in the
+    proto, fields without presence printed."""
+    return json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+
+
+def _json_text(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _join_feed(head: bytes, entries: list[bytes], tail: bytes, as_json: bool) -> bytes:
+    """A WidgetFeed from its serialized parts: the fields before the campaigns, the campaign entries
+    and the fields after them. `as_json`: the entries are FeedCampaign objects in JSON, and the
+    object is the head's and tail's fields in JSON with `campaigns` last (JSON keys have no order)."""
+    if not as_json:
+        return head + b"".join(entries) + tail
+    fields = _json_dict(widget_pb2.WidgetFeed.FromString(head + tail))
+    fields.pop("campaigns", None)  # printed as [] (no presence): the entries take its place
+    text = _json_text(fields)
+    return text[:-1] + (b"," if fields else b"") + b'"campaigns":[' + b",".join(entries) + b"]}"
 
 
 def _texts_change(campaign: widget_pb2.FeedCampaign, now: datetime) -> datetime | None:

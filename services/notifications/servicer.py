@@ -280,6 +280,15 @@ class WidgetServicer(widget_pb2_grpc.WidgetServiceServicer):
         add_response_header("etag", f'"{answer.feed_version}"')
         return answer.response
 
+    async def GetWidgetFeedJson(self, request: widget_pb2.GetWidgetFeedRequest, context: Context) -> bytes:
+        """The serialized GetWidgetFeedJsonResponse: the feed's JSON composed as bytes like
+        GetWidgetFeed's. The request arrives as GetWidgetFeedRequest (`add_widget_service`): the two
+        request messages are the same on the wire."""
+        answer = await self.service.widget_feed_answer(request, as_json=True)
+        add_response_header("cache-control", answer.cache_control)
+        add_response_header("etag", f'"{answer.feed_version}"')
+        return answer.response
+
     async def RecordPresence(
         self, request: widget_pb2.RecordPresenceRequest, context: Context
     ) -> widget_pb2.RecordPresenceResponse:
@@ -330,16 +339,19 @@ class _MethodHandlers:
 
 
 def add_widget_service(servicer: WidgetServicer, server: Any) -> None:
-    """The generated `add_WidgetServiceServicer_to_server`, except that GetWidgetFeed's response
-    serializer passes bytes through: serializing a feed of hundreds of notifications per request
-    cost more than composing it from kept bytes. Every other method is registered as generated."""
+    """The generated `add_WidgetServiceServicer_to_server`, except that the feeds' response
+    serializer passes bytes through (serializing a feed of hundreds of notifications per request
+    cost more than composing it from kept bytes), and GetWidgetFeedJson's request is read as the
+    GetWidgetFeedRequest it equals on the wire. Every other method is registered as generated."""
     collected = _MethodHandlers()
     widget_pb2_grpc.add_WidgetServiceServicer_to_server(servicer, collected)
     handlers: dict[str, Any] = dict(collected.handlers)
-    feed = handlers["GetWidgetFeed"]
-    handlers["GetWidgetFeed"] = grpc.unary_unary_rpc_method_handler(
-        feed.unary_unary, request_deserializer=feed.request_deserializer, response_serializer=_serialized
-    )
+    for method in ("GetWidgetFeed", "GetWidgetFeedJson"):
+        handlers[method] = grpc.unary_unary_rpc_method_handler(
+            handlers[method].unary_unary,
+            request_deserializer=widget_pb2.GetWidgetFeedRequest.FromString,
+            response_serializer=_serialized,
+        )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(WIDGET_SERVICE, handlers),))
     server.add_registered_method_handlers(WIDGET_SERVICE, handlers)
 

@@ -5,12 +5,14 @@ erasure, time passing) shows at once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from google.protobuf import duration_pb2
+from google.protobuf import duration_pb2, json_format
+from google.protobuf.message import Message
 
 from services.notifications.bootstrap import build_service
 from services.notifications.domain import templates
@@ -123,7 +125,9 @@ async def _forget_stored(
     """Drops the feed last composed for the request's targeting class (shared by both services)."""
     _, _, _, site_id = site.name.split("/")
     cache = service.feed_cache
-    await cache.redis.delete(cache._composed_key(site_id, _targeting_class(request)))
+    targeting_class = _targeting_class(request)
+    for kept in (targeting_class, "json|" + targeting_class):
+        await cache.redis.delete(cache._composed_key(site_id, kept))
 
 
 def _request(site: sites_pb2.Site, url: str, **page: object) -> widget_pb2.GetWidgetFeedRequest:
@@ -231,6 +235,15 @@ async def test_kept_feed_is_byte_for_byte_the_feed_built_from_postgres(
             assert kept == built, (offset, request.page.url)
             parsed = widget_pb2.GetWidgetFeedResponse.FromString(kept.response)
             assert parsed.SerializeToString() == kept.response, "canonical field order"
+            # The REST form: the same feed in the proto3 JSON mapping, composed from JSON entries.
+            await _forget_stored(n.service, site, request)
+            as_json = await n.service.widget_feed_answer(request, as_json=True)
+            assert (as_json.cache_control, as_json.feed_version) == (kept.cache_control, kept.feed_version)
+            body = widget_pb2.GetWidgetFeedJsonResponse.FromString(as_json.response).http_body
+            assert body.content_type == "application/json"
+            assert json.loads(body.data) == json_format.MessageToDict(
+                parsed, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+            ), (offset, request.page.url)
             served += sum(len(v.notifications) for c in parsed.feed.campaigns for v in c.variants)
     assert served > 300
     assert n.service.feed_sources.reads == 1, "one Postgres read for every page and instant"
@@ -302,3 +315,16 @@ async def test_a_repeat_of_a_targeting_class_is_the_feed_composed_for_it(notific
     await _store(n, site, datetime.now(UTC) - timedelta(minutes=1), "Bob")  # bumps the version
     changed = await n.service.widget_feed_answer(_request(site, PAGE))
     assert changed.feed_version != first.feed_version and b"Bob" in changed.feed
+
+
+def test_the_json_feed_request_is_the_feed_request_on_the_wire() -> None:
+    """GetWidgetFeedJson's handler reads its request as GetWidgetFeedRequest (servicer.add_widget_service):
+    every field must have the same name, number, type and cardinality in both messages."""
+
+    def shape(message: type[Message]) -> list[tuple[str, int, int, bool, str]]:
+        return [
+            (f.name, f.number, f.type, f.is_repeated, f.message_type.full_name if f.message_type else "")
+            for f in message.DESCRIPTOR.fields
+        ]
+
+    assert shape(widget_pb2.GetWidgetFeedJsonRequest) == shape(widget_pb2.GetWidgetFeedRequest)

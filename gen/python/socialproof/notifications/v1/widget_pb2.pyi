@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from socialproof.common.v1 import common_pb2 as _common_pb2
@@ -69,6 +70,30 @@ class GetWidgetFeedResponse(_message.Message):
     FEED_FIELD_NUMBER: _ClassVar[int]
     feed: WidgetFeed
     def __init__(self, feed: _Optional[_Union[WidgetFeed, _Mapping]] = ...) -> None: ...
+
+class GetWidgetFeedJsonRequest(_message.Message):
+    __slots__ = ("site_key", "page", "locale", "preview", "preview_campaigns", "widget_version", "feed_version")
+    SITE_KEY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    WIDGET_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FEED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    site_key: str
+    page: _targeting_pb2.PageContext
+    locale: str
+    preview: bool
+    preview_campaigns: _containers.RepeatedScalarFieldContainer[str]
+    widget_version: str
+    feed_version: str
+    def __init__(self, site_key: _Optional[str] = ..., page: _Optional[_Union[_targeting_pb2.PageContext, _Mapping]] = ..., locale: _Optional[str] = ..., preview: _Optional[bool] = ..., preview_campaigns: _Optional[_Iterable[str]] = ..., widget_version: _Optional[str] = ..., feed_version: _Optional[str] = ...) -> None: ...
+
+class GetWidgetFeedJsonResponse(_message.Message):
+    __slots__ = ("http_body",)
+    HTTP_BODY_FIELD_NUMBER: _ClassVar[int]
+    http_body: _httpbody_pb2.HttpBody
+    def __init__(self, http_body: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
 
 class WidgetSiteConfig(_message.Message):
     __slots__ = ("site_id", "locale", "time_zone", "theme", "position", "mobile_position", "consent_mode", "gdpr_country_codes", "holdout_basis_points", "holdout_id", "add_utm_to_links", "utm_source", "show_branding", "live_updates_enabled", "heartbeat_interval")

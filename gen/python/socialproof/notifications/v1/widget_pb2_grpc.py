@@ -41,6 +41,11 @@ class WidgetServiceStub:
                 request_serializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedRequest.SerializeToString,
                 response_deserializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedResponse.FromString,
                 _registered_method=True)
+        self.GetWidgetFeedJson = channel.unary_unary(
+                '/socialproof.notifications.v1.WidgetService/GetWidgetFeedJson',
+                request_serializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonRequest.SerializeToString,
+                response_deserializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonResponse.FromString,
+                _registered_method=True)
         self.StreamLiveUpdates = channel.unary_stream(
                 '/socialproof.notifications.v1.WidgetService/StreamLiveUpdates',
                 request_serializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.StreamLiveUpdatesRequest.SerializeToString,
@@ -67,6 +72,17 @@ class WidgetServiceServicer:
         Per-visitor choices (variant, holdout, seen items, own activity, caps) are made in the widget from
         the response. Honours the plan's entitlements (cached from billing; last known plan if billing is
         unreachable). The server also sends `cache-control` and `etag` response metadata.
+        REST clients get the same feed from GetWidgetFeedJson.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWidgetFeedJson(self, request, context):
+        """The REST form of GetWidgetFeed: the same feed, as the proto3 JSON mapping of
+        GetWidgetFeedResponse (`{"feed": {...}}`, field names as in this file, fields without presence
+        printed), composed by the service so the edge passes it through instead of transcoding it.
+        Same request fields, errors, `cache-control` and `etag` as GetWidgetFeed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -96,6 +112,11 @@ def add_WidgetServiceServicer_to_server(servicer, server):
                     servicer.GetWidgetFeed,
                     request_deserializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedRequest.FromString,
                     response_serializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedResponse.SerializeToString,
+            ),
+            'GetWidgetFeedJson': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWidgetFeedJson,
+                    request_deserializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonRequest.FromString,
+                    response_serializer=socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonResponse.SerializeToString,
             ),
             'StreamLiveUpdates': grpc.unary_stream_rpc_method_handler(
                     servicer.StreamLiveUpdates,
@@ -137,6 +158,33 @@ class WidgetService:
             '/socialproof.notifications.v1.WidgetService/GetWidgetFeed',
             socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedRequest.SerializeToString,
             socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWidgetFeedJson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/socialproof.notifications.v1.WidgetService/GetWidgetFeedJson',
+            socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonRequest.SerializeToString,
+            socialproof_dot_notifications_dot_v1_dot_widget__pb2.GetWidgetFeedJsonResponse.FromString,
             options,
             channel_credentials,
             insecure,

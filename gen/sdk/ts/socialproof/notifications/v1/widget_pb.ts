@@ -8,6 +8,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb";
+import type { HttpBody } from "../../../google/api/httpbody_pb";
+import { file_google_api_httpbody } from "../../../google/api/httpbody_pb";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { DeviceType } from "../../common/v1/common_pb";
@@ -26,7 +28,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file socialproof/notifications/v1/widget.proto.
  */
 export const file_socialproof_notifications_v1_widget: GenFile = /*@__PURE__*/
-  fileDesc("Cilzb2NpYWxwcm9vZi9ub3RpZmljYXRpb25zL3YxL3dpZGdldC5wcm90bxIcc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MSLXAQoUR2V0V2lkZ2V0RmVlZFJlcXVlc3QSFgoIc2l0ZV9rZXkYASABKAlCBOJBAQISPQoEcGFnZRgCIAEoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuUGFnZUNvbnRleHRCBOJBAQISDgoGbG9jYWxlGAMgASgJEg8KB3ByZXZpZXcYBCABKAgSGQoRcHJldmlld19jYW1wYWlnbnMYBSADKAkSFgoOd2lkZ2V0X3ZlcnNpb24YBiABKAkSFAoMZmVlZF92ZXJzaW9uGAcgASgJIk8KFUdldFdpZGdldEZlZWRSZXNwb25zZRI2CgRmZWVkGAEgASgLMiguc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5XaWRnZXRGZWVkIrAEChBXaWRnZXRTaXRlQ29uZmlnEg8KB3NpdGVfaWQYASABKAkSDgoGbG9jYWxlGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRI4CgV0aGVtZRgEIAEoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuV2lkZ2V0VGhlbWUSPgoIcG9zaXRpb24YBSABKA4yLC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLldpZGdldFBvc2l0aW9uEkUKD21vYmlsZV9wb3NpdGlvbhgGIAEoDjIsLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuV2lkZ2V0UG9zaXRpb24SPwoMY29uc2VudF9tb2RlGAcgASgOMikuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5Db25zZW50TW9kZRIaChJnZHByX2NvdW50cnlfY29kZXMYCCADKAkSHAoUaG9sZG91dF9iYXNpc19wb2ludHMYCSABKAUSEgoKaG9sZG91dF9pZBgKIAEoCRIYChBhZGRfdXRtX3RvX2xpbmtzGAsgASgIEhIKCnV0bV9zb3VyY2UYDCABKAkSFQoNc2hvd19icmFuZGluZxgNIAEoCBIcChRsaXZlX3VwZGF0ZXNfZW5hYmxlZBgOIAEoCBI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYDyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ivwEKC0ZlZWRWYXJpYW50EhIKCnZhcmlhbnRfaWQYASABKAkSDgoGd2VpZ2h0GAIgASgFEkEKDWRpc3BsYXlfcnVsZXMYAyABKAsyKi5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkRpc3BsYXlSdWxlcxJJCg1ub3RpZmljYXRpb25zGAQgAygLMjIuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5SZW5kZXJlZE5vdGlmaWNhdGlvbiKeAwoMRmVlZENhbXBhaWduEhMKC2NhbXBhaWduX2lkGAEgASgJEjgKBHR5cGUYAiABKA4yKi5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkNhbXBhaWduVHlwZRIQCghwcmlvcml0eRgDIAEoBRIQCghyZXZpc2lvbhgEIAEoAxIVCg1leHBlcmltZW50X2lkGAUgASgJEhwKFGhvbGRvdXRfYmFzaXNfcG9pbnRzGAYgASgFEjsKCHZhcmlhbnRzGAcgAygLMikuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5GZWVkVmFyaWFudBJGChBsaXZlX2NvdW50X3Njb3BlGAggASgOMiwuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5MaXZlQ291bnRTY29wZRIWCg5taW5fbGl2ZV9jb3VudBgJIAEoBRIYChBvbmNlX3Blcl92aXNpdG9yGAogASgIEi8KC3ZhbGlkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AQoKQ2FjaGVIaW50cxIqCgdtYXhfYWdlGAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjkKFnN0YWxlX3doaWxlX3JldmFsaWRhdGUYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMZmVlZF92ZXJzaW9uGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLuAgoKV2lkZ2V0RmVlZBI4CgZzdGF0dXMYASABKA4yKC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkZlZWRTdGF0dXMSPAoEc2l0ZRgCIAEoCzIuLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuV2lkZ2V0U2l0ZUNvbmZpZxI9CgljYW1wYWlnbnMYAyADKAsyKi5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkZlZWRDYW1wYWlnbhI9CgtsaXZlX2NvdW50cxgEIAEoCzIoLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuTGl2ZUNvdW50cxIxCg1nZW5lcmF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3CgVjYWNoZRgGIAEoCzIoLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuQ2FjaGVIaW50cyJkCgpMaXZlQ291bnRzEhIKCnBhZ2VfY291bnQYASABKAMSEgoKc2l0ZV9jb3VudBgCIAEoAxIuCgpjb3VudF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKeAQoYU3RyZWFtTGl2ZVVwZGF0ZXNSZXF1ZXN0EhYKCHNpdGVfa2V5GAEgASgJQgTiQQECEj0KBHBhZ2UYAiABKAsyKS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlBhZ2VDb250ZXh0QgTiQQECEhQKDGZlZWRfdmVyc2lvbhgDIAEoCRIVCg1sYXN0X2V2ZW50X2lkGAQgASgJInMKEk5vdGlmaWNhdGlvblB1c2hlZBITCgtjYW1wYWlnbl9pZBgBIAEoCRJICgxub3RpZmljYXRpb24YAiABKAsyMi5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlJlbmRlcmVkTm90aWZpY2F0aW9uIkgKFk5vdGlmaWNhdGlvbnNSZXRyYWN0ZWQSFAoMYWN0aXZpdHlfaWRzGAEgAygJEhgKEG5vdGlmaWNhdGlvbl9pZHMYAiADKAkiIwoLRmVlZENoYW5nZWQSFAoMZmVlZF92ZXJzaW9uGAEgASgJIkIKD1N0cmVhbUhlYXJ0YmVhdBIvCgtzZXJ2ZXJfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigAEKC0VuZE9mU3RyZWFtEj0KBnJlYXNvbhgBIAEoDjItLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuU3RyZWFtRW5kUmVhc29uEjIKD3JlY29ubmVjdF9hZnRlchgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJxCgtTdHJlYW1FcnJvchIOCgZyZWFzb24YASABKAkSDwoHbWVzc2FnZRgCIAEoCRIRCglyZXRyeWFibGUYAyABKAgSLgoLcmV0cnlfYWZ0ZXIYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ikwQKGVN0cmVhbUxpdmVVcGRhdGVzUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkSSAoMbm90aWZpY2F0aW9uGAIgASgLMjAuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25QdXNoZWRIABJJCglyZXRyYWN0ZWQYAyABKAsyNC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLk5vdGlmaWNhdGlvbnNSZXRyYWN0ZWRIABI/CgtsaXZlX2NvdW50cxgEIAEoCzIoLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuTGl2ZUNvdW50c0gAEkEKDGZlZWRfY2hhbmdlZBgFIAEoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuRmVlZENoYW5nZWRIABJCCgloZWFydGJlYXQYBiABKAsyLS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlN0cmVhbUhlYXJ0YmVhdEgAEkIKDWVuZF9vZl9zdHJlYW0YByABKAsyKS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkVuZE9mU3RyZWFtSAASOgoFZXJyb3IYCCABKAsyKS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlN0cmVhbUVycm9ySABCBwoFZXZlbnQi3gEKFVJlY29yZFByZXNlbmNlUmVxdWVzdBIWCghzaXRlX2tleRgBIAEoCUIE4kEBAhIYCgp2aXNpdG9yX2lkGAIgASgJQgTiQQECEhYKCHBhZ2VfdXJsGAMgASgJQgTiQQECEg8KB2xlYXZpbmcYBCABKAgSGgoSdmVyaWZpY2F0aW9uX3Rva2VuGAUgASgJEjYKC2RldmljZV90eXBlGAYgASgOMiEuc29jaWFscHJvb2YuY29tbW9uLnYxLkRldmljZVR5cGUSFgoOd2lkZ2V0X3ZlcnNpb24YByABKAkiigEKFlJlY29yZFByZXNlbmNlUmVzcG9uc2USPQoLbGl2ZV9jb3VudHMYASABKAsyKC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkxpdmVDb3VudHMSMQoObmV4dF9oZWFydGJlYXQYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24qywEKCkZlZWRTdGF0dXMSGwoXRkVFRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJGRUVEX1NUQVRVU19BQ1RJVkUQARIdChlGRUVEX1NUQVRVU19TSVRFX0RJU0FCTEVEEAISHgoaRkVFRF9TVEFUVVNfUVVPVEFfRVhDRUVERUQQAxIiCh5GRUVEX1NUQVRVU19ET01BSU5fTk9UX0FMTE9XRUQQBBIlCiFGRUVEX1NUQVRVU19TVUJTQ1JJUFRJT05fSU5BQ1RJVkUQBSrLAQoPU3RyZWFtRW5kUmVhc29uEiEKHVNUUkVBTV9FTkRfUkVBU09OX1VOU1BFQ0lGSUVEEAASIgoeU1RSRUFNX0VORF9SRUFTT05fTUFYX0RVUkFUSU9OEAESJQohU1RSRUFNX0VORF9SRUFTT05fU0VSVkVSX1NIVVRET1dOEAISJgoiU1RSRUFNX0VORF9SRUFTT05fU0lURV9VTkFWQUlMQUJMRRADEiIKHlNUUkVBTV9FTkRfUkVBU09OX05PVF9FTlRJVExFRBAEMpYECg1XaWRnZXRTZXJ2aWNlEqIBCg1HZXRXaWRnZXRGZWVkEjIuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5HZXRXaWRnZXRGZWVkUmVxdWVzdBozLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuR2V0V2lkZ2V0RmVlZFJlc3BvbnNlIiiC0+STAiISIC92MS93aWRnZXQvc2l0ZXMve3NpdGVfa2V5fS9mZWVkErABChFTdHJlYW1MaXZlVXBkYXRlcxI2LnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuU3RyZWFtTGl2ZVVwZGF0ZXNSZXF1ZXN0Gjcuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5TdHJlYW1MaXZlVXBkYXRlc1Jlc3BvbnNlIiiC0+STAiISIC92MS93aWRnZXQvc2l0ZXMve3NpdGVfa2V5fS9saXZlMAESrAEKDlJlY29yZFByZXNlbmNlEjMuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5SZWNvcmRQcmVzZW5jZVJlcXVlc3QaNC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlJlY29yZFByZXNlbmNlUmVzcG9uc2UiL4LT5JMCKToBKiIkL3YxL3dpZGdldC9zaXRlcy97c2l0ZV9rZXl9L3ByZXNlbmNlYgZwcm90bzM", [file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_duration, file_google_protobuf_timestamp, file_socialproof_common_v1_common, file_socialproof_notifications_v1_campaigns, file_socialproof_notifications_v1_sites, file_socialproof_notifications_v1_targeting, file_socialproof_notifications_v1_templates]);
+  fileDesc("Cilzb2NpYWxwcm9vZi9ub3RpZmljYXRpb25zL3YxL3dpZGdldC5wcm90bxIcc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MSLXAQoUR2V0V2lkZ2V0RmVlZFJlcXVlc3QSFgoIc2l0ZV9rZXkYASABKAlCBOJBAQISPQoEcGFnZRgCIAEoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuUGFnZUNvbnRleHRCBOJBAQISDgoGbG9jYWxlGAMgASgJEg8KB3ByZXZpZXcYBCABKAgSGQoRcHJldmlld19jYW1wYWlnbnMYBSADKAkSFgoOd2lkZ2V0X3ZlcnNpb24YBiABKAkSFAoMZmVlZF92ZXJzaW9uGAcgASgJIk8KFUdldFdpZGdldEZlZWRSZXNwb25zZRI2CgRmZWVkGAEgASgLMiguc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5XaWRnZXRGZWVkItsBChhHZXRXaWRnZXRGZWVkSnNvblJlcXVlc3QSFgoIc2l0ZV9rZXkYASABKAlCBOJBAQISPQoEcGFnZRgCIAEoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuUGFnZUNvbnRleHRCBOJBAQISDgoGbG9jYWxlGAMgASgJEg8KB3ByZXZpZXcYBCABKAgSGQoRcHJldmlld19jYW1wYWlnbnMYBSADKAkSFgoOd2lkZ2V0X3ZlcnNpb24YBiABKAkSFAoMZmVlZF92ZXJzaW9uGAcgASgJIkQKGUdldFdpZGdldEZlZWRKc29uUmVzcG9uc2USJwoJaHR0cF9ib2R5GAEgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSKwBAoQV2lkZ2V0U2l0ZUNvbmZpZxIPCgdzaXRlX2lkGAEgASgJEg4KBmxvY2FsZRgCIAEoCRIRCgl0aW1lX3pvbmUYAyABKAkSOAoFdGhlbWUYBCABKAsyKS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLldpZGdldFRoZW1lEj4KCHBvc2l0aW9uGAUgASgOMiwuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5XaWRnZXRQb3NpdGlvbhJFCg9tb2JpbGVfcG9zaXRpb24YBiABKA4yLC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLldpZGdldFBvc2l0aW9uEj8KDGNvbnNlbnRfbW9kZRgHIAEoDjIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuQ29uc2VudE1vZGUSGgoSZ2Rwcl9jb3VudHJ5X2NvZGVzGAggAygJEhwKFGhvbGRvdXRfYmFzaXNfcG9pbnRzGAkgASgFEhIKCmhvbGRvdXRfaWQYCiABKAkSGAoQYWRkX3V0bV90b19saW5rcxgLIAEoCBISCgp1dG1fc291cmNlGAwgASgJEhUKDXNob3dfYnJhbmRpbmcYDSABKAgSHAoUbGl2ZV91cGRhdGVzX2VuYWJsZWQYDiABKAgSNQoSaGVhcnRiZWF0X2ludGVydmFsGA8gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIr8BCgtGZWVkVmFyaWFudBISCgp2YXJpYW50X2lkGAEgASgJEg4KBndlaWdodBgCIAEoBRJBCg1kaXNwbGF5X3J1bGVzGAMgASgLMiouc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5EaXNwbGF5UnVsZXMSSQoNbm90aWZpY2F0aW9ucxgEIAMoCzIyLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuUmVuZGVyZWROb3RpZmljYXRpb24ingMKDEZlZWRDYW1wYWlnbhITCgtjYW1wYWlnbl9pZBgBIAEoCRI4CgR0eXBlGAIgASgOMiouc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5DYW1wYWlnblR5cGUSEAoIcHJpb3JpdHkYAyABKAUSEAoIcmV2aXNpb24YBCABKAMSFQoNZXhwZXJpbWVudF9pZBgFIAEoCRIcChRob2xkb3V0X2Jhc2lzX3BvaW50cxgGIAEoBRI7Cgh2YXJpYW50cxgHIAMoCzIpLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuRmVlZFZhcmlhbnQSRgoQbGl2ZV9jb3VudF9zY29wZRgIIAEoDjIsLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuTGl2ZUNvdW50U2NvcGUSFgoObWluX2xpdmVfY291bnQYCSABKAUSGAoQb25jZV9wZXJfdmlzaXRvchgKIAEoCBIvCgt2YWxpZF91bnRpbBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiugEKCkNhY2hlSGludHMSKgoHbWF4X2FnZRgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI5ChZzdGFsZV93aGlsZV9yZXZhbGlkYXRlGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDGZlZWRfdmVyc2lvbhgDIAEoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7gIKCldpZGdldEZlZWQSOAoGc3RhdHVzGAEgASgOMiguc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5GZWVkU3RhdHVzEjwKBHNpdGUYAiABKAsyLi5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLldpZGdldFNpdGVDb25maWcSPQoJY2FtcGFpZ25zGAMgAygLMiouc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5GZWVkQ2FtcGFpZ24SPQoLbGl2ZV9jb3VudHMYBCABKAsyKC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkxpdmVDb3VudHMSMQoNZ2VuZXJhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoFY2FjaGUYBiABKAsyKC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkNhY2hlSGludHMiZAoKTGl2ZUNvdW50cxISCgpwYWdlX2NvdW50GAEgASgDEhIKCnNpdGVfY291bnQYAiABKAMSLgoKY291bnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAingEKGFN0cmVhbUxpdmVVcGRhdGVzUmVxdWVzdBIWCghzaXRlX2tleRgBIAEoCUIE4kEBAhI9CgRwYWdlGAIgASgLMikuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5QYWdlQ29udGV4dEIE4kEBAhIUCgxmZWVkX3ZlcnNpb24YAyABKAkSFQoNbGFzdF9ldmVudF9pZBgEIAEoCSJzChJOb3RpZmljYXRpb25QdXNoZWQSEwoLY2FtcGFpZ25faWQYASABKAkSSAoMbm90aWZpY2F0aW9uGAIgASgLMjIuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5SZW5kZXJlZE5vdGlmaWNhdGlvbiJIChZOb3RpZmljYXRpb25zUmV0cmFjdGVkEhQKDGFjdGl2aXR5X2lkcxgBIAMoCRIYChBub3RpZmljYXRpb25faWRzGAIgAygJIiMKC0ZlZWRDaGFuZ2VkEhQKDGZlZWRfdmVyc2lvbhgBIAEoCSJCCg9TdHJlYW1IZWFydGJlYXQSLwoLc2VydmVyX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoABCgtFbmRPZlN0cmVhbRI9CgZyZWFzb24YASABKA4yLS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlN0cmVhbUVuZFJlYXNvbhIyCg9yZWNvbm5lY3RfYWZ0ZXIYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24icQoLU3RyZWFtRXJyb3ISDgoGcmVhc29uGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSEQoJcmV0cnlhYmxlGAMgASgIEi4KC3JldHJ5X2FmdGVyGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIpMEChlTdHJlYW1MaXZlVXBkYXRlc1Jlc3BvbnNlEhAKCGV2ZW50X2lkGAEgASgJEkgKDG5vdGlmaWNhdGlvbhgCIAEoCzIwLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uUHVzaGVkSAASSQoJcmV0cmFjdGVkGAMgASgLMjQuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25zUmV0cmFjdGVkSAASPwoLbGl2ZV9jb3VudHMYBCABKAsyKC5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkxpdmVDb3VudHNIABJBCgxmZWVkX2NoYW5nZWQYBSABKAsyKS5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLkZlZWRDaGFuZ2VkSAASQgoJaGVhcnRiZWF0GAYgASgLMi0uc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5TdHJlYW1IZWFydGJlYXRIABJCCg1lbmRfb2Zfc3RyZWFtGAcgASgLMikuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5FbmRPZlN0cmVhbUgAEjoKBWVycm9yGAggASgLMikuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5TdHJlYW1FcnJvckgAQgcKBWV2ZW50It4BChVSZWNvcmRQcmVzZW5jZVJlcXVlc3QSFgoIc2l0ZV9rZXkYASABKAlCBOJBAQISGAoKdmlzaXRvcl9pZBgCIAEoCUIE4kEBAhIWCghwYWdlX3VybBgDIAEoCUIE4kEBAhIPCgdsZWF2aW5nGAQgASgIEhoKEnZlcmlmaWNhdGlvbl90b2tlbhgFIAEoCRI2CgtkZXZpY2VfdHlwZRgGIAEoDjIhLnNvY2lhbHByb29mLmNvbW1vbi52MS5EZXZpY2VUeXBlEhYKDndpZGdldF92ZXJzaW9uGAcgASgJIooBChZSZWNvcmRQcmVzZW5jZVJlc3BvbnNlEj0KC2xpdmVfY291bnRzGAEgASgLMiguc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5MaXZlQ291bnRzEjEKDm5leHRfaGVhcnRiZWF0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uKssBCgpGZWVkU3RhdHVzEhsKF0ZFRURfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSRkVFRF9TVEFUVVNfQUNUSVZFEAESHQoZRkVFRF9TVEFUVVNfU0lURV9ESVNBQkxFRBACEh4KGkZFRURfU1RBVFVTX1FVT1RBX0VYQ0VFREVEEAMSIgoeRkVFRF9TVEFUVVNfRE9NQUlOX05PVF9BTExPV0VEEAQSJQohRkVFRF9TVEFUVVNfU1VCU0NSSVBUSU9OX0lOQUNUSVZFEAUqywEKD1N0cmVhbUVuZFJlYXNvbhIhCh1TVFJFQU1fRU5EX1JFQVNPTl9VTlNQRUNJRklFRBAAEiIKHlNUUkVBTV9FTkRfUkVBU09OX01BWF9EVVJBVElPThABEiUKIVNUUkVBTV9FTkRfUkVBU09OX1NFUlZFUl9TSFVURE9XThACEiYKIlNUUkVBTV9FTkRfUkVBU09OX1NJVEVfVU5BVkFJTEFCTEUQAxIiCh5TVFJFQU1fRU5EX1JFQVNPTl9OT1RfRU5USVRMRUQQBDKnBQoNV2lkZ2V0U2VydmljZRJ4Cg1HZXRXaWRnZXRGZWVkEjIuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5HZXRXaWRnZXRGZWVkUmVxdWVzdBozLnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuR2V0V2lkZ2V0RmVlZFJlc3BvbnNlErkBChFHZXRXaWRnZXRGZWVkSnNvbhI2LnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuR2V0V2lkZ2V0RmVlZEpzb25SZXF1ZXN0Gjcuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5HZXRXaWRnZXRGZWVkSnNvblJlc3BvbnNlIjOC0+STAi1iCWh0dHBfYm9keRIgL3YxL3dpZGdldC9zaXRlcy97c2l0ZV9rZXl9L2ZlZWQSsAEKEVN0cmVhbUxpdmVVcGRhdGVzEjYuc29jaWFscHJvb2Yubm90aWZpY2F0aW9ucy52MS5TdHJlYW1MaXZlVXBkYXRlc1JlcXVlc3QaNy5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlN0cmVhbUxpdmVVcGRhdGVzUmVzcG9uc2UiKILT5JMCIhIgL3YxL3dpZGdldC9zaXRlcy97c2l0ZV9rZXl9L2xpdmUwARKsAQoOUmVjb3JkUHJlc2VuY2USMy5zb2NpYWxwcm9vZi5ub3RpZmljYXRpb25zLnYxLlJlY29yZFByZXNlbmNlUmVxdWVzdBo0LnNvY2lhbHByb29mLm5vdGlmaWNhdGlvbnMudjEuUmVjb3JkUHJlc2VuY2VSZXNwb25zZSIvgtPkkwIpOgEqIiQvdjEvd2lkZ2V0L3NpdGVzL3tzaXRlX2tleX0vcHJlc2VuY2ViBnByb3RvMw", [file_google_api_annotations, file_google_api_field_behavior, file_google_api_httpbody, file_google_protobuf_duration, file_google_protobuf_timestamp, file_socialproof_common_v1_common, file_socialproof_notifications_v1_campaigns, file_socialproof_notifications_v1_sites, file_socialproof_notifications_v1_targeting, file_socialproof_notifications_v1_templates]);
 
 /**
  * Request of WidgetService.GetWidgetFeed. In REST every field is a query parameter, e.g.
@@ -104,7 +106,7 @@ export const GetWidgetFeedRequestSchema: GenMessage<GetWidgetFeedRequest> = /*@_
  */
 export type GetWidgetFeedResponse = Message<"socialproof.notifications.v1.GetWidgetFeedResponse"> & {
   /**
-   * The feed (the bare REST body).
+   * The feed.
    *
    * @generated from field: socialproof.notifications.v1.WidgetFeed feed = 1;
    */
@@ -117,6 +119,92 @@ export type GetWidgetFeedResponse = Message<"socialproof.notifications.v1.GetWid
  */
 export const GetWidgetFeedResponseSchema: GenMessage<GetWidgetFeedResponse> = /*@__PURE__*/
   messageDesc(file_socialproof_notifications_v1_widget, 1);
+
+/**
+ * Request of WidgetService.GetWidgetFeedJson: GetWidgetFeedRequest's fields with the same names,
+ * numbers and types (the two are the same on the wire; a test keeps them equal). In REST every field
+ * is a query parameter, e.g. `?page.url=...&page.device_type=DEVICE_TYPE_MOBILE`.
+ *
+ * @generated from message socialproof.notifications.v1.GetWidgetFeedJsonRequest
+ */
+export type GetWidgetFeedJsonRequest = Message<"socialproof.notifications.v1.GetWidgetFeedJsonRequest"> & {
+  /**
+   * The site's public key.
+   *
+   * @generated from field: string site_key = 1;
+   */
+  siteKey: string;
+
+  /**
+   * The page and its targeting class. page.country_code is set by the edge.
+   *
+   * @generated from field: socialproof.notifications.v1.PageContext page = 2;
+   */
+  page?: PageContext | undefined;
+
+  /**
+   * As GetWidgetFeedRequest.locale.
+   *
+   * @generated from field: string locale = 3;
+   */
+  locale: string;
+
+  /**
+   * As GetWidgetFeedRequest.preview.
+   *
+   * @generated from field: bool preview = 4;
+   */
+  preview: boolean;
+
+  /**
+   * As GetWidgetFeedRequest.preview_campaigns.
+   *
+   * @generated from field: repeated string preview_campaigns = 5;
+   */
+  previewCampaigns: string[];
+
+  /**
+   * As GetWidgetFeedRequest.widget_version.
+   *
+   * @generated from field: string widget_version = 6;
+   */
+  widgetVersion: string;
+
+  /**
+   * As GetWidgetFeedRequest.feed_version.
+   *
+   * @generated from field: string feed_version = 7;
+   */
+  feedVersion: string;
+};
+
+/**
+ * Describes the message socialproof.notifications.v1.GetWidgetFeedJsonRequest.
+ * Use `create(GetWidgetFeedJsonRequestSchema)` to create a new message.
+ */
+export const GetWidgetFeedJsonRequestSchema: GenMessage<GetWidgetFeedJsonRequest> = /*@__PURE__*/
+  messageDesc(file_socialproof_notifications_v1_widget, 2);
+
+/**
+ * Response of WidgetService.GetWidgetFeedJson.
+ *
+ * @generated from message socialproof.notifications.v1.GetWidgetFeedJsonResponse
+ */
+export type GetWidgetFeedJsonResponse = Message<"socialproof.notifications.v1.GetWidgetFeedJsonResponse"> & {
+  /**
+   * content_type application/json; data: GetWidgetFeedResponse in the proto3 JSON mapping.
+   *
+   * @generated from field: google.api.HttpBody http_body = 1;
+   */
+  httpBody?: HttpBody | undefined;
+};
+
+/**
+ * Describes the message socialproof.notifications.v1.GetWidgetFeedJsonResponse.
+ * Use `create(GetWidgetFeedJsonResponseSchema)` to create a new message.
+ */
+export const GetWidgetFeedJsonResponseSchema: GenMessage<GetWidgetFeedJsonResponse> = /*@__PURE__*/
+  messageDesc(file_socialproof_notifications_v1_widget, 3);
 
 /**
  * The site-wide part of the feed.
@@ -235,7 +323,7 @@ export type WidgetSiteConfig = Message<"socialproof.notifications.v1.WidgetSiteC
  * Use `create(WidgetSiteConfigSchema)` to create a new message.
  */
 export const WidgetSiteConfigSchema: GenMessage<WidgetSiteConfig> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 2);
+  messageDesc(file_socialproof_notifications_v1_widget, 4);
 
 /**
  * One arm of a campaign in the feed.
@@ -278,7 +366,7 @@ export type FeedVariant = Message<"socialproof.notifications.v1.FeedVariant"> & 
  * Use `create(FeedVariantSchema)` to create a new message.
  */
 export const FeedVariantSchema: GenMessage<FeedVariant> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 3);
+  messageDesc(file_socialproof_notifications_v1_widget, 5);
 
 /**
  * One campaign in the feed.
@@ -370,7 +458,7 @@ export type FeedCampaign = Message<"socialproof.notifications.v1.FeedCampaign"> 
  * Use `create(FeedCampaignSchema)` to create a new message.
  */
 export const FeedCampaignSchema: GenMessage<FeedCampaign> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 4);
+  messageDesc(file_socialproof_notifications_v1_widget, 6);
 
 /**
  * How long a feed may be reused.
@@ -414,7 +502,7 @@ export type CacheHints = Message<"socialproof.notifications.v1.CacheHints"> & {
  * Use `create(CacheHintsSchema)` to create a new message.
  */
 export const CacheHintsSchema: GenMessage<CacheHints> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 5);
+  messageDesc(file_socialproof_notifications_v1_widget, 7);
 
 /**
  * The widget feed for one page.
@@ -470,7 +558,7 @@ export type WidgetFeed = Message<"socialproof.notifications.v1.WidgetFeed"> & {
  * Use `create(WidgetFeedSchema)` to create a new message.
  */
 export const WidgetFeedSchema: GenMessage<WidgetFeed> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 6);
+  messageDesc(file_socialproof_notifications_v1_widget, 8);
 
 /**
  * Active visitor counts.
@@ -505,7 +593,7 @@ export type LiveCounts = Message<"socialproof.notifications.v1.LiveCounts"> & {
  * Use `create(LiveCountsSchema)` to create a new message.
  */
 export const LiveCountsSchema: GenMessage<LiveCounts> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 7);
+  messageDesc(file_socialproof_notifications_v1_widget, 9);
 
 /**
  * Request of WidgetService.StreamLiveUpdates. In REST every field is a query parameter.
@@ -549,7 +637,7 @@ export type StreamLiveUpdatesRequest = Message<"socialproof.notifications.v1.Str
  * Use `create(StreamLiveUpdatesRequestSchema)` to create a new message.
  */
 export const StreamLiveUpdatesRequestSchema: GenMessage<StreamLiveUpdatesRequest> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 8);
+  messageDesc(file_socialproof_notifications_v1_widget, 10);
 
 /**
  * A new notification to add to the rotation.
@@ -577,7 +665,7 @@ export type NotificationPushed = Message<"socialproof.notifications.v1.Notificat
  * Use `create(NotificationPushedSchema)` to create a new message.
  */
 export const NotificationPushedSchema: GenMessage<NotificationPushed> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 9);
+  messageDesc(file_socialproof_notifications_v1_widget, 11);
 
 /**
  * Notifications to drop because their activity was retracted (refund, cancel, erasure).
@@ -605,7 +693,7 @@ export type NotificationsRetracted = Message<"socialproof.notifications.v1.Notif
  * Use `create(NotificationsRetractedSchema)` to create a new message.
  */
 export const NotificationsRetractedSchema: GenMessage<NotificationsRetracted> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 10);
+  messageDesc(file_socialproof_notifications_v1_widget, 12);
 
 /**
  * The feed changed (campaign published/paused/edited, site settings changed); refetch it.
@@ -626,7 +714,7 @@ export type FeedChanged = Message<"socialproof.notifications.v1.FeedChanged"> & 
  * Use `create(FeedChangedSchema)` to create a new message.
  */
 export const FeedChangedSchema: GenMessage<FeedChanged> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 11);
+  messageDesc(file_socialproof_notifications_v1_widget, 13);
 
 /**
  * Keep-alive so proxies keep the connection open.
@@ -647,7 +735,7 @@ export type StreamHeartbeat = Message<"socialproof.notifications.v1.StreamHeartb
  * Use `create(StreamHeartbeatSchema)` to create a new message.
  */
 export const StreamHeartbeatSchema: GenMessage<StreamHeartbeat> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 12);
+  messageDesc(file_socialproof_notifications_v1_widget, 14);
 
 /**
  * The last event of a stream.
@@ -675,7 +763,7 @@ export type EndOfStream = Message<"socialproof.notifications.v1.EndOfStream"> & 
  * Use `create(EndOfStreamSchema)` to create a new message.
  */
 export const EndOfStreamSchema: GenMessage<EndOfStream> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 13);
+  messageDesc(file_socialproof_notifications_v1_widget, 15);
 
 /**
  * An error that happened after the stream started, sent as an event (then the stream ends).
@@ -717,7 +805,7 @@ export type StreamError = Message<"socialproof.notifications.v1.StreamError"> & 
  * Use `create(StreamErrorSchema)` to create a new message.
  */
 export const StreamErrorSchema: GenMessage<StreamError> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 14);
+  messageDesc(file_socialproof_notifications_v1_widget, 16);
 
 /**
  * Response (one event) of WidgetService.StreamLiveUpdates.
@@ -801,7 +889,7 @@ export type StreamLiveUpdatesResponse = Message<"socialproof.notifications.v1.St
  * Use `create(StreamLiveUpdatesResponseSchema)` to create a new message.
  */
 export const StreamLiveUpdatesResponseSchema: GenMessage<StreamLiveUpdatesResponse> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 15);
+  messageDesc(file_socialproof_notifications_v1_widget, 17);
 
 /**
  * Request of WidgetService.RecordPresence (REST: JSON body).
@@ -866,7 +954,7 @@ export type RecordPresenceRequest = Message<"socialproof.notifications.v1.Record
  * Use `create(RecordPresenceRequestSchema)` to create a new message.
  */
 export const RecordPresenceRequestSchema: GenMessage<RecordPresenceRequest> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 16);
+  messageDesc(file_socialproof_notifications_v1_widget, 18);
 
 /**
  * Response of WidgetService.RecordPresence.
@@ -894,7 +982,7 @@ export type RecordPresenceResponse = Message<"socialproof.notifications.v1.Recor
  * Use `create(RecordPresenceResponseSchema)` to create a new message.
  */
 export const RecordPresenceResponseSchema: GenMessage<RecordPresenceResponse> = /*@__PURE__*/
-  messageDesc(file_socialproof_notifications_v1_widget, 17);
+  messageDesc(file_socialproof_notifications_v1_widget, 19);
 
 /**
  * Why a feed is empty or limited.
@@ -1015,6 +1103,7 @@ export const WidgetService: GenService<{
    * Per-visitor choices (variant, holdout, seen items, own activity, caps) are made in the widget from
    * the response. Honours the plan's entitlements (cached from billing; last known plan if billing is
    * unreachable). The server also sends `cache-control` and `etag` response metadata.
+   * REST clients get the same feed from GetWidgetFeedJson.
    *
    * @generated from rpc socialproof.notifications.v1.WidgetService.GetWidgetFeed
    */
@@ -1022,6 +1111,19 @@ export const WidgetService: GenService<{
     methodKind: "unary";
     input: typeof GetWidgetFeedRequestSchema;
     output: typeof GetWidgetFeedResponseSchema;
+  },
+  /**
+   * The REST form of GetWidgetFeed: the same feed, as the proto3 JSON mapping of
+   * GetWidgetFeedResponse (`{"feed": {...}}`, field names as in this file, fields without presence
+   * printed), composed by the service so the edge passes it through instead of transcoding it.
+   * Same request fields, errors, `cache-control` and `etag` as GetWidgetFeed.
+   *
+   * @generated from rpc socialproof.notifications.v1.WidgetService.GetWidgetFeedJson
+   */
+  getWidgetFeedJson: {
+    methodKind: "unary";
+    input: typeof GetWidgetFeedJsonRequestSchema;
+    output: typeof GetWidgetFeedJsonResponseSchema;
   },
   /**
    * Streams new notifications, retractions, live counts and feed changes for one page until the

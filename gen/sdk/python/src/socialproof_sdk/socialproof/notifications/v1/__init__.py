@@ -60,6 +60,8 @@ __all__ = (
     "GetSiteResponse",
     "GetTemplateRequest",
     "GetTemplateResponse",
+    "GetWidgetFeedJsonRequest",
+    "GetWidgetFeedJsonResponse",
     "GetWidgetFeedRequest",
     "GetWidgetFeedResponse",
     "ImageSource",
@@ -2704,6 +2706,74 @@ default_message_pool.register_message(
 
 
 @dataclass(eq=False, repr=False)
+class GetWidgetFeedJsonRequest(betterproto2.Message):
+    """
+    Request of WidgetService.GetWidgetFeedJson: GetWidgetFeedRequest's fields with the same names,
+    numbers and types (the two are the same on the wire; a test keeps them equal). In REST every field
+    is a query parameter, e.g. `?page.url=...&page.device_type=DEVICE_TYPE_MOBILE`.
+    """
+
+    site_key: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    The site's public key.
+    """
+
+    page: "PageContext | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The page and its targeting class. page.country_code is set by the edge.
+    """
+
+    locale: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    As GetWidgetFeedRequest.locale.
+    """
+
+    preview: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    As GetWidgetFeedRequest.preview.
+    """
+
+    preview_campaigns: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
+    """
+    As GetWidgetFeedRequest.preview_campaigns.
+    """
+
+    widget_version: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
+    """
+    As GetWidgetFeedRequest.widget_version.
+    """
+
+    feed_version: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
+    """
+    As GetWidgetFeedRequest.feed_version.
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.notifications.v1", "GetWidgetFeedJsonRequest", GetWidgetFeedJsonRequest
+)
+
+
+@dataclass(eq=False, repr=False)
+class GetWidgetFeedJsonResponse(betterproto2.Message):
+    """
+    Response of WidgetService.GetWidgetFeedJson.
+    """
+
+    http_body: "___google__api__.HttpBody | None" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, optional=True
+    )
+    """
+    content_type application/json; data: GetWidgetFeedResponse in the proto3 JSON mapping.
+    """
+
+
+default_message_pool.register_message(
+    "socialproof.notifications.v1", "GetWidgetFeedJsonResponse", GetWidgetFeedJsonResponse
+)
+
+
+@dataclass(eq=False, repr=False)
 class GetWidgetFeedRequest(betterproto2.Message):
     """
     Request of WidgetService.GetWidgetFeed. In REST every field is a query parameter, e.g.
@@ -2764,7 +2834,7 @@ class GetWidgetFeedResponse(betterproto2.Message):
 
     feed: "WidgetFeed | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
-    The feed (the bare REST body).
+    The feed.
     """
 
 
@@ -5905,12 +5975,37 @@ class WidgetServiceStub(betterproto2_grpclib.ServiceStub):
         Per-visitor choices (variant, holdout, seen items, own activity, caps) are made in the widget from
         the response. Honours the plan's entitlements (cached from billing; last known plan if billing is
         unreachable). The server also sends `cache-control` and `etag` response metadata.
+        REST clients get the same feed from GetWidgetFeedJson.
         """
 
         return await self._unary_unary(
             "/socialproof.notifications.v1.WidgetService/GetWidgetFeed",
             message,
             GetWidgetFeedResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def get_widget_feed_json(
+        self,
+        message: "GetWidgetFeedJsonRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "GetWidgetFeedJsonResponse":
+        """
+        The REST form of GetWidgetFeed: the same feed, as the proto3 JSON mapping of
+        GetWidgetFeedResponse (`{"feed": {...}}`, field names as in this file, fields without presence
+        printed), composed by the service so the edge passes it through instead of transcoding it.
+        Same request fields, errors, `cache-control` and `etag` as GetWidgetFeed.
+        """
+
+        return await self._unary_unary(
+            "/socialproof.notifications.v1.WidgetService/GetWidgetFeedJson",
+            message,
+            GetWidgetFeedJsonResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,
@@ -5963,6 +6058,7 @@ class WidgetServiceStub(betterproto2_grpclib.ServiceStub):
         )
 
 
+from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ...common import v1 as __common__v1__
 from ...events import v1 as __events__v1__
