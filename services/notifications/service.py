@@ -23,6 +23,7 @@ from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications import mapping, names
+from services.notifications.adapters.activity_consumer import OWN_PRODUCER
 from services.notifications.adapters.entitlements import EntitlementsSource, FeedEntitlements
 from services.notifications.adapters.home_page import FetchError, fetch_home_page
 from services.notifications.adapters.outbox import OutboxRelay
@@ -1745,7 +1746,7 @@ class NotificationsService:
         only if the change commits (the relay delivers it at least once; consumers deduplicate)."""
         if self.producer is None:
             return
-        envelope = make_envelope(payload, org_id, site_id, producer="notifications")  # type: ignore[arg-type]
+        envelope = make_envelope(payload, org_id, site_id, producer=OWN_PRODUCER)  # type: ignore[arg-type]
         await add_to_outbox(session, self.events_topic, site_id, envelope.SerializeToString())
 
     async def _relay_events(self) -> None:
@@ -1756,7 +1757,7 @@ class NotificationsService:
         if self.producer is None:
             return
         topic = "activity" if isinstance(payload, activity_pb2.ActivityRecorded) else "notifications"
-        envelope = make_envelope(payload, org_id, site_id, idempotency_key=key, producer="notifications")  # type: ignore[arg-type]
+        envelope = make_envelope(payload, org_id, site_id, idempotency_key=key, producer=OWN_PRODUCER)  # type: ignore[arg-type]
         try:
             await self.producer.publish(topic, envelope, delivery_timeout=5.0)
         except Exception:  # the change is committed; a lost event is logged
@@ -2267,9 +2268,26 @@ class FeedAnswer:
         """The serialized GetWidgetFeedResponse: its one field (1, length-delimited) is the feed; for
         a JSON feed the serialized GetWidgetFeedJsonResponse, whose body is `{"feed": <the feed>}`."""
         if self.as_json:
-            body = httpbody_pb2.HttpBody(content_type="application/json", data=b'{"feed":' + self.feed + b"}")
-            return widget_pb2.GetWidgetFeedJsonResponse(http_body=body).SerializeToString()
+            # HttpBody{content_type = 1, data = 2} as field 1, written in one join (the feed is large).
+            data_size = len(_FEED_JSON_OPEN) + len(self.feed) + 1
+            data_head = b"\x12" + _varint(data_size)
+            body_size = len(_JSON_CONTENT_TYPE) + len(data_head) + data_size
+            parts = (
+                b"\x0a",
+                _varint(body_size),
+                _JSON_CONTENT_TYPE,
+                data_head,
+                _FEED_JSON_OPEN,
+                self.feed,
+                b"}",
+            )
+            return b"".join(parts)
         return b"\x0a" + _varint(len(self.feed)) + self.feed
+
+
+#: HttpBody.content_type (field 1) of the JSON feed, serialized, and the opening of its data.
+_JSON_CONTENT_TYPE = httpbody_pb2.HttpBody(content_type="application/json").SerializeToString()
+_FEED_JSON_OPEN = b'{"feed":'
 
 
 @dataclass(frozen=True)
@@ -2932,7 +2950,11 @@ def _join_feed(head: bytes, entries: list[bytes], tail: bytes, as_json: bool) ->
     fields = _json_dict(widget_pb2.WidgetFeed.FromString(head + tail))
     fields.pop("campaigns", None)  # printed as [] (no presence): the entries take its place
     text = _json_text(fields)
-    return text[:-1] + (b"," if fields else b"") + b'"campaigns":[' + b",".join(entries) + b"]}"
+    parts = [text[:-1], b',"campaigns":[' if fields else b'"campaigns":[']
+    for i, entry in enumerate(entries):
+        parts += (b",", entry) if i else (entry,)
+    parts.append(b"]}")
+    return b"".join(parts)  # one copy of the (large) entries
 
 
 def _texts_change(campaign: widget_pb2.FeedCampaign, now: datetime) -> datetime | None:

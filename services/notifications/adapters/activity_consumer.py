@@ -23,12 +23,22 @@ class ActivitySink(Protocol):
     ) -> bool: ...
 
 
+#: The envelope producer of activities this service published itself (partner API `CreateActivity`).
+OWN_PRODUCER = "notifications"
+
+
 def activity_handler(sink: ActivitySink):  # type: ignore[no-untyped-def]
-    """Dispatches by envelope type; deduplication happens in the same DB transaction as the effect."""
+    """Dispatches by envelope type; deduplication happens in the same DB transaction as the effect.
+
+    An ActivityRecorded this service published itself is skipped: it is published only after the
+    activity was stored (CreateActivity), so consuming it again would only be a duplicate to reject,
+    at the cost of a transaction and a decryption per partner activity."""
 
     async def handle(event: ReceivedEvent) -> None:
         envelope = event.envelope
         if envelope.event_type == activity_pb2.ActivityRecorded.DESCRIPTOR.full_name:
+            if envelope.producer == OWN_PRODUCER:
+                return
             await sink.record_activity_event(
                 envelope.event_id, envelope.org_id, event.payload(activity_pb2.ActivityRecorded)
             )
