@@ -137,6 +137,16 @@ async def _bench(root: Path, progress: Callable[[str], None]) -> tuple[dict[str,
         timings["summary_raw"] = await _timed(RAW_RUNS, summary(utc, rollups=False))
         timings["grpc_summary"] = await _grpc_timings(store, start, end)
         totals = fast[0]
+        # The sketch's error on this data: uniqExact over the same counted events of the range.
+        exact_visitors = int(
+            (
+                await store.ch.query(
+                    f"SELECT uniqExact(visitor_id) FROM {store.db}.widget_events WHERE site_id = '{SITE}' "
+                    f"AND bot = 0 AND test = 0 AND occurred_at >= {int(start.timestamp())} "
+                    f"AND occurred_at < {int(end.timestamp())}"
+                )
+            )[0][0]
+        )
     finally:
         await store.close()
     metrics: dict[str, Any] = {
@@ -153,6 +163,10 @@ async def _bench(root: Path, progress: Callable[[str], None]) -> tuple[dict[str,
         "same_answer_as_raw": exact,
         "impressions": totals.impressions,
         "unique_visitors": totals.unique_visitors,
+        "unique_visitors_exact": exact_visitors,
+        "unique_visitors_error_pct": round(
+            (totals.unique_visitors - exact_visitors) / exact_visitors * 100, 3
+        ),
     }
     baseline = _summary_of("summary", timings["summary_raw"])
     return metrics, baseline
@@ -206,9 +220,12 @@ def run(progress: Callable[[str], None] = print) -> Path:
         "reads whole UTC days from widget_site_daily, the partial edge days from widget_site_hourly "
         "(per-site rollups without dimensions) and the partial edge hours from widget_counted_events "
         "(counted events ordered by hour), merging aggregate states in one statement (same answer "
-        "as raw: same_answer_as_raw). summary_prague_day_series: the same with local (Europe/Prague) "
-        "days, which the daily rollup cannot serve (hourly site rollup). Baseline: the raw table "
-        "(the same totals and series, two statements each). One 2-core box shared with other work."
+        "as raw: same_answer_as_raw). Unique visitors there are uniqCombined(14) sketches (standard error "
+        "0.81 %; raw events compute the same sketch); unique_visitors_exact is uniqExact over the same "
+        "events, unique_visitors_error_pct the sketch's error. summary_prague_day_series: the same with "
+        "local (Europe/Prague) days, which the daily rollup cannot serve (hourly site rollup). Baseline: "
+        "the raw table (the same totals and series, two statements each). One 2-core box shared with "
+        "other work."
     )
     ratio = metrics["summary_p50_ms"] / baseline["summary_p50_ms"]
     path = write_result(NAME, config, metrics, baseline, ratio, notes)

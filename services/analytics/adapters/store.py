@@ -14,13 +14,17 @@ from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
 from services.analytics.adapters.schema import (
     EVENT_COLUMNS,
     ROLLUP_METRICS,
+    SITE_ROLLUP_METRICS,
     SITE_ROLLUPS,
+    SITE_VISITORS_TYPE,
+    VISITOR_SKETCH,
+    combined,
     counted_events_backfill_statement,
     counted_events_statements,
     daily_backfill_statement,
     daily_rollup_statements,
     schema_statements,
-    site_rollup_backfill_statement,
+    site_rollup_backfill_statements,
     site_rollup_statements,
 )
 from services.analytics.domain.queries import (
@@ -119,27 +123,42 @@ class AnalyticsStore:
         # The same for the tables added after it: the site rollups are filled from widget_hourly,
         # the hour-ordered copy of counted events from widget_events.
         await self._ensure_derived(
-            "widget_daily", daily_rollup_statements(self.db), daily_backfill_statement(self.db)
+            "widget_daily", daily_rollup_statements(self.db), [daily_backfill_statement(self.db)]
         )
         for table in SITE_ROLLUPS:
+            # Site rollups from before the visitor sketch hold `uniq` states, which cannot be
+            # converted: they are dropped and rebuilt like new ones (the same deploy caveat).
+            await self._drop_if_visitors_differ(table, SITE_VISITORS_TYPE)
             await self._ensure_derived(
-                table, site_rollup_statements(self.db, table), site_rollup_backfill_statement(self.db, table)
+                table, site_rollup_statements(self.db, table), site_rollup_backfill_statements(self.db, table)
             )
         await self._ensure_derived(
             "widget_counted_events",
             counted_events_statements(self.db),
-            counted_events_backfill_statement(self.db),
+            [counted_events_backfill_statement(self.db)],
         )
 
-    async def _ensure_derived(self, table: str, statements: Sequence[str], backfill: str) -> None:
+    async def _ensure_derived(self, table: str, statements: Sequence[str], backfills: Sequence[str]) -> None:
         """Creates a table fed by a materialized view; when the table is new it is filled from what
         is stored already, before its view exists (so no row is counted twice)."""
         existed = await self.ch.query(f"EXISTS TABLE {self.db}.{table}")
         create_table, create_view = statements
         await self.ch.execute(create_table)
         if not (existed and int(existed[0][0])):
-            await self.ch.execute(backfill)
+            for backfill in backfills:
+                await self.ch.execute(backfill)
         await self.ch.execute(create_view)
+
+    async def _drop_if_visitors_differ(self, table: str, visitors_type: str) -> None:
+        """Drops a derived table (and its view first, so no insert finds the view without its
+        table) whose visitors column is not of `visitors_type`."""
+        rows = await self.ch.query(
+            f"SELECT type FROM system.columns WHERE database = {literal(self.db)} "
+            f"AND table = {literal(table)} AND name = 'visitors'"
+        )
+        if rows and str(rows[0][0]) != visitors_type:
+            await self.ch.execute(f"DROP TABLE IF EXISTS {self.db}.{table}_mv")
+            await self.ch.execute(f"DROP TABLE IF EXISTS {self.db}.{table}")
 
     async def close(self) -> None:
         await self.ch.close()
@@ -269,18 +288,21 @@ class AnalyticsStore:
         totals re-merge the 30-odd merged states instead of every stored one.
         (WITH TOTALS would do the same, but chdb renders an empty result WITH TOTALS as broken JSON.)"""
         plan, rollup = self._plan(start, end, f, bucketing, rollups)
-        site = rollup and _site_level(scope, f, None)
-        if site:
+        site = _site_level(scope, f, None)
+        if site and rollup:
             return await self._site_totals_and_series(scope, plan, f, bucketing)
-        states = self._states_union(scope, plan, f, "''", bucketing, rollup=rollup, metrics=_COUNTED)
-        per_bucket = ", ".join(f"{ROLLUP_METRICS[m][0]}MergeState({m}) AS {m}" for m in _COUNTED)
-        merged = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
+        # `site` without `rollup`: the raw reference of a site-level request, with its sketches.
+        states = self._states_union(
+            scope, plan, f, "''", bucketing, rollup=rollup, metrics=_COUNTED, site=site
+        )
+        per_bucket = ", ".join(f"{_merge(m, site, 'MergeState')} AS {m}" for m in _COUNTED)
+        merged = ", ".join(_merge(m, site, "Merge") for m in _COUNTED)
         rows = await self.ch.query(
             f"SELECT arrayJoin([b, toUInt32({TOTALS_BUCKET})]) AS bt, {merged} FROM "
             f"(SELECT b, {per_bucket} FROM ({states}) GROUP BY b) GROUP BY bt ORDER BY bt"
         )
         revenue_states = self._states_union(
-            scope, plan, f, "''", bucketing, rollup=rollup, metrics=_REVENUE, by_currency=True
+            scope, plan, f, "''", bucketing, rollup=rollup, metrics=_REVENUE, by_currency=True, site=site
         )
         revenues = _revenues(
             await self.ch.query(
@@ -315,11 +337,11 @@ class AnalyticsStore:
             "''",
             bucketing,
             rollup=True,
-            metrics=tuple(ROLLUP_METRICS),
+            metrics=tuple(SITE_ROLLUP_METRICS),
             by_currency=True,
             site=True,
         )
-        merged = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
+        merged = ", ".join(_merge(m, True, "Merge") for m in _COUNTED)
         rows = await self.ch.query(
             f"SELECT arrayJoin([b, toUInt32({TOTALS_BUCKET})]) AS bt, {merged}, groupArray(currency), "
             f"groupArray(finalizeAggregation(revenue_minor)) FROM ({states}) GROUP BY bt ORDER BY bt"
@@ -359,19 +381,19 @@ class AnalyticsStore:
         """(counts per (g, b), revenue per (g, b, currency)) statements, without ORDER BY on the first."""
         group = group_expr or "''"
         plan, rollup = self._plan(start, end, f, bucketing, rollups)
+        site = _site_level(scope, f, group_expr)
         if plan == [(Source.RAW, start, end)]:
             # Only raw events: plain aggregates (no state round trip).
             bucket = bucketing.sql("occurred_at") if bucketing else "toUInt32(0)"
             where = self._where(scope, start, end, f, rollup=False)
             return (
-                f"SELECT {group} AS g, {bucket} AS b, {_RAW_METRICS} FROM {self.db}.widget_events "
+                f"SELECT {group} AS g, {bucket} AS b, {_raw_metrics(site)} FROM {self.db}.widget_events "
                 f"WHERE {where} GROUP BY g, b",
                 f"SELECT {group} AS g, {bucket} AS b, currency, "
                 f"sum(if(event_type = 5, value_minor, toInt64(0))) FROM {self.db}.widget_events "
                 f"WHERE {where} AND currency != '' GROUP BY g, b, currency ORDER BY g, b, currency",
             )
-        site = _site_level(scope, f, group_expr)
-        metrics = ", ".join(f"{ROLLUP_METRICS[m][0]}Merge({m})" for m in _COUNTED)
+        metrics = ", ".join(_merge(m, site, "Merge") for m in _COUNTED)
         states = self._states_union(
             scope, plan, f, group, bucketing, rollup=rollup, metrics=_COUNTED, site=site
         )
@@ -403,7 +425,9 @@ class AnalyticsStore:
         `rollup`: raw stretches are the edges of a rollup plan and read widget_counted_events (the
         same counted events, ordered by hour); otherwise widget_events with every filter. `site`:
         whole hours and days come from the site rollups (no dimensions: only without dimension
-        filters and groupings). Revenue alone (`metrics` == revenue) reads currency rows only."""
+        filters and groupings), and every stretch computes the site rollups' visitor sketches
+        (SITE_ROLLUP_METRICS) instead of `uniq`, raw ones included. Revenue alone (`metrics` ==
+        revenue) reads currency rows only."""
         revenue_only = tuple(metrics) == _REVENUE
         keys, extra = ("g, b, currency", ", currency") if by_currency else ("g, b", "")
         tables = _SITE_SOURCE_TABLE if site else _SOURCE_TABLE
@@ -422,7 +446,8 @@ class AnalyticsStore:
                     # The hour column is widget_counted_events' sort key: only the edge hours are read.
                     table = "widget_counted_events"
                     where += f" AND hour >= {_ts(floor_hour(start))} AND hour < {_ts(end)}"
-                raw = ", ".join(f"{ROLLUP_METRICS[m][1]} AS {m}" for m in metrics)
+                definitions = SITE_ROLLUP_METRICS if site else ROLLUP_METRICS
+                raw = ", ".join(f"{definitions[m][1]} AS {m}" for m in metrics)
                 selects.append(
                     f"SELECT {group} AS g, {bucket} AS b{extra}, {raw} "
                     f"FROM {self.db}.{table} WHERE {where} GROUP BY {keys}"
@@ -745,12 +770,25 @@ def _site_level(scope: Scope, f: EventFilter, group_expr: str | None) -> bool:
     return group_expr is None and not scope.campaign_id and f.dimensionless
 
 
-_RAW_METRICS = (
-    "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
-    "sum(toUInt64(event_type = 3)), sum(toUInt64(event_type = 4)), "
-    "sum(toUInt64(event_type = 5)), sum(toUInt64(event_type = 6)), "
-    "uniq(visitor_id), uniqIf(visitor_id, event_type = 1)"
-)
+def _raw_metrics(site: bool) -> str:
+    """The counted metrics as plain aggregates over raw events; a site-level request counts unique
+    visitors with the site rollups' sketch, any other with `uniq` (what the dimension rollups hold)."""
+    function = VISITOR_SKETCH if site else "uniq"
+    visitors = (
+        f"{combined(function, '', 'visitor_id')}, {combined(function, 'If', 'visitor_id, event_type = 1')}"
+    )
+    return (
+        "sum(toUInt64(event_type = 1)), sum(toUInt64(event_type = 2)), "
+        "sum(toUInt64(event_type = 3)), sum(toUInt64(event_type = 4)), "
+        f"sum(toUInt64(event_type = 5)), sum(toUInt64(event_type = 6)), {visitors}"
+    )
+
+
+def _merge(metric: str, site: bool, combinator: str) -> str:
+    """`metric`'s aggregate function with `combinator` (Merge, MergeState) over its column."""
+    definitions = SITE_ROLLUP_METRICS if site else ROLLUP_METRICS
+    return combined(definitions[metric][0], combinator, metric)
+
 
 _SOURCE_TABLE = {Source.HOURLY: "widget_hourly", Source.DAILY: "widget_daily"}
 _SITE_SOURCE_TABLE = {Source.HOURLY: "widget_site_hourly", Source.DAILY: "widget_site_daily"}
