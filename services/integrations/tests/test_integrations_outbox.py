@@ -63,16 +63,16 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
 ) -> None:  # type: ignore[no-untyped-def]
     server, channel = integrations
     publisher = server.integrations.publisher
-    real = publisher.publish_staged
+    real = publisher.publish_staged_batch
     failures = {"left": 2}
 
-    async def flaky(key: str, value: bytes) -> None:
+    async def flaky(rows: list[tuple[str, bytes]]) -> None:
         if failures["left"] > 0:
             failures["left"] -= 1
             raise KafkaBusError("broker unavailable (test)")
-        await real(key, value)
+        await real(rows)
 
-    publisher.publish_staged = flaky
+    publisher.publish_staged_batch = flaky
     try:
         connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
         body = order(8001)
@@ -81,7 +81,7 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
         assert reply.outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
         envelopes = await topic_reader().read(expected=1, within=10)
     finally:
-        publisher.publish_staged = real
+        publisher.publish_staged_batch = real
     assert failures["left"] == 0  # the relay really failed twice and retried
     assert len(envelopes) == 1
     recorded = ActivityRecorded()
