@@ -1036,11 +1036,11 @@ class IntegrationsService:
                     conn.cursor() as control,
                     conn.cursor() as accept,
                 ):
+                    # No BEGIN/COMMIT: on an autocommit connection, the statements of one pipeline up to
+                    # its Sync form one implicit transaction (the tenant setting is local to it).
                     async with conn.pipeline():
-                        await control.execute("BEGIN")
                         await control.execute(_SET_ORG, (ORG_SETTING, params["org"]))
                         await accept.execute(_ACCEPT_MANY_UNLESS_WANTED, params)
-                        await control.execute("COMMIT")
                     found = await accept.fetchone()
             except psycopg.OperationalError:
                 # A pooled connection the server dropped while idle fails its first use: once more on a
