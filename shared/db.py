@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -57,6 +61,7 @@ class Database:
     """One per process: owns the engine and hands out transactional sessions."""
 
     def __init__(self, url: str | URL, *, schema: str | None = None, **engine_kwargs: Any) -> None:
+        self.schema = schema
         self.engine = create_engine(url, schema=schema, **engine_kwargs)
         # Objects stay usable after commit: handlers build responses from them after the transaction.
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -75,6 +80,65 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class RawConnections:
+    """A few long-lived psycopg connections (autocommit: the caller sends BEGIN/COMMIT itself, e.g. in
+    one pipeline with its statements) for a hot path's few fixed statements.
+
+    Only for paths measured to be CPU-bound on the session machinery (the integrations webhook path:
+    SQLAlchemy's session, pool checkout and pre-ping cost more CPU than the statements). Same URL, role
+    and search_path as the Database's sessions; everything else goes through `Database.session()`.
+    A connection is reused only if it came back idle (no transaction left open); one that failed or
+    was left in a transaction is closed, which also rolls that transaction back.
+    """
+
+    def __init__(self, db: Database, *, size: int = 4) -> None:
+        url = db.engine.url
+        options = f"-csearch_path={plain_identifier(db.schema)},public" if db.schema else None
+        self._conninfo = psycopg.conninfo.make_conninfo(
+            "",
+            host=url.host,
+            port=url.port,
+            dbname=url.database,
+            user=url.username,
+            password=url.password,
+            options=options,
+            **{k: v for k, v in url.query.items() if isinstance(v, str)},
+        )
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._size = size
+        self._slots: asyncio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[tuple[psycopg.AsyncConnection[Any], bool]]:
+        """(connection, reused): reused is False for a connection opened just now (a failure on a
+        reused one may be a connection the server dropped while it was idle)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._size)
+        async with self._slots:
+            reused = bool(self._idle)
+            conn = (
+                self._idle.pop()
+                if reused
+                else await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+            )
+            healthy = False
+            try:
+                yield conn, reused
+                healthy = not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE
+            finally:
+                if healthy:
+                    self._idle.append(conn)
+                else:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 @asynccontextmanager

@@ -314,6 +314,58 @@ class EventProducer:
         telemetry.kafka_produced.labels(topic, "delivered").inc()
         return delivery
 
+    async def publish_raw_batch(
+        self,
+        topic: str,
+        messages: Sequence[tuple[bytes | None, bytes | None, Headers]],
+        *,
+        delivery_timeout: float = 30.0,
+    ) -> None:
+        """Sends (value, key, headers) messages in order and returns once the broker acknowledged all of
+        them; raises if any failed. Unlike a publish_raw per message, the loop is woken once for the
+        whole batch (an outbox relay's batch), not once per delivery report."""
+        if not messages:
+            return
+        if self._closed.is_set():
+            raise KafkaBusError("producer is closed")
+        self._ensure_poller()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[str]] = loop.create_future()
+        failures: list[str] = []
+        pending = [len(messages)]
+        lock = threading.Lock()
+
+        def on_delivery(err: KafkaError | None, msg: Message) -> None:
+            # Runs on the poll thread; the last report hands the outcome to the waiting loop.
+            with lock:
+                if err is not None:
+                    failures.append(str(err))
+                pending[0] -= 1
+                last = pending[0] == 0
+            if last:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_settle_batch, done, failures)
+
+        for value, key, headers in messages:
+            while True:
+                try:
+                    self._producer.produce(
+                        topic, value=value, key=key, headers=cast(Any, headers), on_delivery=on_delivery
+                    )
+                    break
+                except BufferError:
+                    await asyncio.sleep(0.05)
+        try:
+            failed = await asyncio.wait_for(done, delivery_timeout)
+        except TimeoutError as exc:
+            telemetry.kafka_produced.labels(topic, "failed").inc(len(messages))
+            raise KafkaBusError(f"no delivery report from {topic} within {delivery_timeout} s") from exc
+        if failed:
+            telemetry.kafka_produced.labels(topic, "failed").inc(len(failed))
+            telemetry.kafka_produced.labels(topic, "delivered").inc(len(messages) - len(failed))
+            raise KafkaBusError(f"delivery to {topic} failed: {failed[0]} ({len(failed)} of {len(messages)})")
+        telemetry.kafka_produced.labels(topic, "delivered").inc(len(messages))
+
     async def flush(self, wait: float = 10.0) -> int:
         """Wait for queued messages; returns how many are still undelivered."""
         return int(await asyncio.to_thread(self._producer.flush, wait))
@@ -339,6 +391,11 @@ class EventProducer:
     def _poll_forever(self) -> None:
         while not self._closed.is_set():
             self._producer.poll(0.1)
+
+
+def _settle_batch(future: asyncio.Future[list[str]], failures: list[str]) -> None:
+    if not future.done():
+        future.set_result(failures)
 
 
 def _settle(future: asyncio.Future[Delivery], result: Delivery | BaseException) -> None:

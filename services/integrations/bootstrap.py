@@ -33,7 +33,7 @@ from services.integrations.servicer import (
 from services.integrations.shopify_oauth import ShopifyApp, ShopifyOAuth
 from services.integrations.zapier import Zapier
 from shared.crypto import KeyRing
-from shared.db import Database
+from shared.db import Database, RawConnections
 from shared.kafka_bus import EventProducer, ensure_topics
 from shared.rpc.client import peer_channel
 from shared.rpc.domain import domain_server
@@ -86,6 +86,8 @@ class IntegrationsSettings(ServiceSettings):
 
 def build(settings: IntegrationsSettings) -> RpcServer:
     db = Database(settings.database_url, schema="integrations")
+    # The webhook path's group commits and the outbox relay (psycopg without SQLAlchemy's session).
+    raw = RawConnections(db, size=4)
     producer = EventProducer(settings.kafka_bootstrap_servers, client_id="integrations")
     sender = HttpSender(settings.outbound_timeout_seconds)
     service = IntegrationsService(
@@ -105,6 +107,7 @@ def build(settings: IntegrationsSettings) -> RpcServer:
             allow_loopback_http=settings.outbound_allow_loopback_http,
             connection_cache_seconds=settings.connection_cache_seconds,
         ),
+        raw,
     )
     # Site keys (widget form capture) are resolved by notifications through the local sidecar.
     notifications = peer_channel(settings, "notifications")
@@ -126,7 +129,7 @@ def build(settings: IntegrationsSettings) -> RpcServer:
     stripe_charges = StripeCharges(settings.outbound_timeout_seconds, settings.stripe_api_base_url)
     backfills = Backfills(service, shopify_admin, shopify_oauth, woocommerce, stripe_charges)
     outbox = activity_outbox_relay(
-        db, service.publisher, service.outbox_wakeup, poll_seconds=settings.outbox_poll_seconds
+        db, service.publisher, service.outbox_wakeup, poll_seconds=settings.outbox_poll_seconds, raw=raw
     )
     stop = asyncio.Event()
     worker: list[asyncio.Task[None]] = []
@@ -153,6 +156,7 @@ def build(settings: IntegrationsSettings) -> RpcServer:
         await shopify_admin.close()
         await woocommerce.close()
         await producer.close()
+        await raw.close()
         await db.dispose()
 
     server = domain_server(

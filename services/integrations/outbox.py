@@ -9,8 +9,8 @@ from collections import defaultdict
 from sqlalchemy import text
 
 from services.integrations.adapters.publisher import ActivityPublisher
-from services.integrations.service import SAMPLES_KEPT, driver_connection
-from shared.db import Database
+from services.integrations.service import SAMPLES_KEPT
+from shared.db import Database, RawConnections
 from shared.outbox import OutboxRelay
 from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, WebhookEventType
 
@@ -35,8 +35,9 @@ HOUSEKEEPING_SECONDS = 1.0
 class ActivityOutbox:
     """The activity_outbox table's side of the relay: its batch and its housekeeping."""
 
-    def __init__(self, db: Database, publisher: ActivityPublisher) -> None:
+    def __init__(self, db: Database, publisher: ActivityPublisher, raw: RawConnections | None = None) -> None:
         self.db = db
+        self.raw = raw if raw is not None else RawConnections(db, size=1)
         self.publisher = publisher
         self._touched: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
 
@@ -44,20 +45,23 @@ class ActivityOutbox:
         """Publishes up to `limit` staged rows; returns how many. A failed publish rolls the batch back
         (rows stay for the next pass; what was delivered meanwhile is dropped by the consumers'
         event-id dedupe)."""
-        async with self.db.session() as session:
-            # On the session's psycopg connection in pipeline mode: BEGIN and the statement in one round
-            # trip, without SQLAlchemy's per-statement work (the relay runs a batch every few deliveries).
-            driver = await driver_connection(session)
-            async with driver.pipeline(), driver.cursor() as cursor:
-                await cursor.execute(_TAKE_TURN)
-                await cursor.execute(_TAKE_BATCH, {"limit": limit})
-                rows = sorted(await cursor.fetchall())  # RETURNING has no order: publish in id order
+        # On a raw connection in pipeline mode: BEGIN, the turn and the batch in one round trip, without
+        # SQLAlchemy's session work (the relay runs a batch every few deliveries).
+        async with self.raw.connection() as (conn, _reused):
+            async with conn.cursor() as control, conn.cursor() as take:
+                async with conn.pipeline():
+                    await control.execute("BEGIN")
+                    await control.execute(_TAKE_TURN)
+                    await take.execute(_TAKE_BATCH, {"limit": limit})
+                rows = sorted(await take.fetchall())  # RETURNING has no order: publish in id order
             if not rows:
+                await conn.execute("ROLLBACK")
                 return 0
-            # produce() is called in row order before any await, so per-key order is kept. The rows are
-            # deleted (and locked) by this transaction: a failed publish raises, rolls it back and so puts
-            # them back for the next pass.
-            await asyncio.gather(*(self.publisher.publish_staged(r[4], bytes(r[5])) for r in rows))
+            # produce() is called in row order, so per-key order is kept. The rows are deleted (and
+            # locked) by this transaction: a failed publish raises, and the connection, left in the
+            # transaction, is closed, which rolls it back and puts them back for the next pass.
+            await self.publisher.publish_staged_batch([(r[4], bytes(r[5])) for r in rows])
+            await conn.execute("COMMIT")
         for _, org, site, connection, *_rest in rows:
             self._touched[org][0].add(connection)
             self._touched[org][1].add(site)
@@ -92,11 +96,16 @@ class ActivityOutbox:
 
 
 def activity_outbox_relay(
-    db: Database, publisher: ActivityPublisher, wakeup: asyncio.Event, *, poll_seconds: float
+    db: Database,
+    publisher: ActivityPublisher,
+    wakeup: asyncio.Event,
+    *,
+    poll_seconds: float,
+    raw: RawConnections | None = None,
 ) -> OutboxRelay:
     """The shared relay over the activity outbox, woken by `wakeup` (set by the webhook path after each
     commit that staged rows) and polling every `poll_seconds` as a fallback."""
-    outbox = ActivityOutbox(db, publisher)
+    outbox = ActivityOutbox(db, publisher, raw)
     return OutboxRelay(
         outbox.relay_once,
         name="integrations-activity-outbox",

@@ -30,7 +30,7 @@ from services.integrations.domain import normalize, outbound, signatures
 from services.integrations.domain.names import site_name
 from services.integrations.domain.normalize import DeliveryContext, MalformedPayload, Normalized
 from shared.crypto import KeyRing, associated_data
-from shared.db import ORG_SETTING, Database
+from shared.db import ORG_SETTING, Database, RawConnections
 from shared.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -282,22 +282,22 @@ def _event_id(org_id: str, event_type: int, key: str) -> str:
 
 
 # Accepted deliveries of one organization that arrive together share one transaction (group commit:
-# one pool checkout, one statement and one commit per batch instead of per delivery). Per delivery it
+# one connection, one statement and one commit per batch instead of per delivery). Per delivery it
 # stays atomic: its receipt and, only if the receipt is new, its outbox rows and samples. Rows go in
 # (connection, delivery id) order so concurrent batches lock the unique index in the same order. The
 # last column says whether any outbound subscription could want the facts.
-# It runs on the session's psycopg connection in pipeline mode: BEGIN, the tenant setting and this
-# statement leave in one round trip (through SQLAlchemy they were three, each with its statement
-# overhead). The rows travel as three JSON documents (bytes in base64): psycopg's per-element
-# adaptation of two dozen array parameters cost ~0.8 ms of CPU per batch, json.dumps ~0.1 ms.
+# The rows travel as three JSON documents (bytes in base64): psycopg's per-element adaptation of two
+# dozen array parameters cost ~0.8 ms of CPU per batch, json.dumps ~0.1 ms.
 _ACCEPT_MANY = (
     "WITH input AS (SELECT * FROM json_to_recordset(CAST(%(receipts)s AS json)) AS t(id uuid, conn uuid, "
     "provider smallint, topic text, did text, outcome smallint, error text, test boolean, size bigint, "
     "acts text, retr integer, prev boolean)), "
+    "w AS (SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE org_id = CAST(%(org)s AS uuid) "
+    "AND enabled) AS wanted), "
     "r AS (INSERT INTO webhook_receipts (id, org_id, connection_id, provider, topic, provider_delivery_id, "
     "outcome, error, test, body_bytes, activity_ids, retraction_count, previous_secret) "
     "SELECT id, CAST(%(org)s AS uuid), conn, provider, topic, did, outcome, error, test, size, "
-    "string_to_array(acts, ','), retr, prev FROM input ORDER BY conn, did "
+    "string_to_array(acts, ','), retr, prev FROM input {guard}ORDER BY conn, did "
     "ON CONFLICT (connection_id, provider_delivery_id) WHERE provider_delivery_id IS NOT NULL "
     "AND outcome IN (1, 3, 8) DO NOTHING RETURNING id), "
     "o AS (INSERT INTO activity_outbox (org_id, site_id, connection_id, message_key, envelope) "
@@ -308,9 +308,14 @@ _ACCEPT_MANY = (
     "SELECT CAST(%(org)s AS uuid), u.site, u.t, u.i, u.a, decode(u.b, 'base64') "
     "FROM json_to_recordset(CAST(%(samples)s AS json)) AS u(rid uuid, site uuid, t integer, i text, "
     "a timestamptz, b text) WHERE u.rid IN (SELECT id FROM r) ON CONFLICT DO NOTHING) "
-    "SELECT ARRAY(SELECT id::text FROM r), EXISTS (SELECT 1 FROM webhook_subscriptions "
-    "WHERE org_id = CAST(%(org)s AS uuid) AND enabled)"
+    "SELECT ARRAY(SELECT id::text FROM r), (SELECT wanted FROM w)"
 )
+#: The hot path's variant (raw connection, no session): writes nothing when an outbound subscription
+#: could want the facts, because their deliveries are queued by the session path in the same transaction
+#: (`_enqueue`); the batch is then written again there. Evaluated inside the statement, so a subscription
+#: enabled meanwhile is never missed.
+_ACCEPT_MANY_UNLESS_WANTED = _ACCEPT_MANY.format(guard="WHERE NOT (SELECT wanted FROM w) ")
+_ACCEPT_MANY = _ACCEPT_MANY.format(guard="")
 #: shared.db.set_current_org's statement in psycopg placeholders (transaction-local, so RLS applies).
 _SET_ORG = "SELECT set_config(%s, %s, true)"
 #: Deliveries per group-commit transaction at most.
@@ -338,8 +343,14 @@ class IntegrationsService:
         publisher: ActivityPublisher,
         sender: HttpSender,
         config: IntegrationsConfig,
+        raw: RawConnections | None = None,
     ) -> None:
         self.db = db
+        # The webhook path's group commit; the outbox relay shares them (bootstrap).
+        self.raw = raw if raw is not None else RawConnections(db)
+        # Organizations whose last batch found enabled outbound subscriptions: their batches go straight
+        # to the session path (the raw path would write nothing for them) until one finds none.
+        self._subscribed: set[str] = set()
         self.keyring = keyring
         self.publisher = publisher
         self.sender = sender
@@ -919,7 +930,7 @@ class IntegrationsService:
             self._committers[org_id] = asyncio.create_task(self._commit_accepted(org_id))
         # A concurrent copy of this delivery (same batch or another transaction) finds the first one.
         first = await asyncio.shield(done)
-        if first:
+        if first and first != receipt_id:  # its own id: a retried write found it committed
             return ReceiveResult(first, O.WEBHOOK_OUTCOME_DUPLICATE, 0, 0)
         return ReceiveResult(receipt_id, outcome, len(result.activities), len(result.retractions))
 
@@ -943,8 +954,7 @@ class IntegrationsService:
         finally:
             self._committers.pop(org_id, None)
 
-    async def _write_accepted(self, org_id: str, batch: list[_Acceptance]) -> dict[str, str]:
-        """One transaction for the batch; returns receipt id → first receipt id for duplicates."""
+    def _accept_params(self, org_id: str, batch: list[_Acceptance]) -> dict[str, Any]:
         outbox: list[dict[str, Any]] = []
         samples: list[dict[str, Any]] = []
         for item in batch:
@@ -971,24 +981,33 @@ class IntegrationsService:
                         "b": _b64(x.SerializeToString()),
                     }
                 )
-        params = {
+        return {
             "org": org_id,
             "receipts": json.dumps([item.row for item in batch]),
             "outbox": json.dumps(outbox),
             "samples": json.dumps(samples),
         }
+
+    async def _write_accepted(self, org_id: str, batch: list[_Acceptance]) -> dict[str, str]:
+        """One transaction for the batch; returns receipt id → first receipt id for duplicates (a
+        delivery's own id when a retried write finds it already committed)."""
+        params = self._accept_params(org_id, batch)
+        inserted: set[str] | None = None
+        if org_id not in self._subscribed:
+            inserted = await self._write_accepted_raw(params)
+        if inserted is None:  # outbound subscriptions want the facts: the session path queues them
+            inserted, wanted = await self._write_accepted_session(org_id, batch, params)
+            # Its answer is as fresh as the raw path's: the next batch takes the path it points to.
+            if wanted and len(self._subscribed) < 10_000:
+                self._subscribed.add(org_id)
+            elif not wanted:
+                self._subscribed.discard(org_id)
         firsts: dict[str, str] = {}
-        async with self.db.session() as session:
-            driver = await driver_connection(session)
-            async with driver.pipeline(), driver.cursor() as tenant, driver.cursor() as accept:
-                await tenant.execute(_SET_ORG, (ORG_SETTING, org_id))
-                await accept.execute(_ACCEPT_MANY, params)
-                found = await accept.fetchone()
-            assert found is not None  # the statement always answers one row
-            inserted_ids, wanted = found
-            inserted = set(inserted_ids or [])
-            repeats = [item for item in batch if item.receipt_id not in inserted]
-            if repeats:
+        repeats = [item for item in batch if item.receipt_id not in inserted]
+        if repeats:
+            # Rare (a provider's retry racing its first delivery): the receipts they collided with are
+            # committed (ON CONFLICT waited for them), so a second transaction finds them.
+            async with self.db.tenant_session(org_id) as session:
                 found = (
                     await session.execute(
                         text(
@@ -999,9 +1018,54 @@ class IntegrationsService:
                         {"conns": [i.conn.id for i in repeats], "dids": [i.row["did"] for i in repeats]},
                     )
                 ).all()
-                first_of = {(c, d): rid for c, d, rid in found}
-                for item in repeats:
-                    firsts[item.receipt_id] = first_of[(item.conn.id, item.row["did"])]
+            first_of = {(c, d): rid for c, d, rid in found}
+            for item in repeats:
+                firsts[item.receipt_id] = first_of[(item.conn.id, item.row["did"])]
+        if any(item.staged for item in batch):
+            self.outbox_wakeup.set()
+        return firsts
+
+    async def _write_accepted_raw(self, params: dict[str, Any]) -> set[str] | None:
+        """The batch on a raw connection: BEGIN, the tenant setting, the statement and COMMIT leave in
+        one pipeline (one round trip, none of SQLAlchemy's per-session work). None: nothing was written
+        because outbound subscriptions want the facts."""
+        for attempt in (1, 2):
+            try:
+                async with (
+                    self.raw.connection() as (conn, reused),
+                    conn.cursor() as control,
+                    conn.cursor() as accept,
+                ):
+                    # No BEGIN/COMMIT: on an autocommit connection, the statements of one pipeline up to
+                    # its Sync form one implicit transaction (the tenant setting is local to it).
+                    async with conn.pipeline():
+                        await control.execute(_SET_ORG, (ORG_SETTING, params["org"]))
+                        await accept.execute(_ACCEPT_MANY_UNLESS_WANTED, params)
+                    found = await accept.fetchone()
+            except psycopg.OperationalError:
+                # A pooled connection the server dropped while idle fails its first use: once more on a
+                # new one. If the first COMMIT did land, the second finds the receipts (as its own).
+                if attempt == 2 or not reused:
+                    raise
+                continue
+            assert found is not None  # the statement always answers one row
+            inserted_ids, wanted = found
+            return None if wanted else set(inserted_ids or [])
+        raise AssertionError("unreachable")
+
+    async def _write_accepted_session(
+        self, org_id: str, batch: list[_Acceptance], params: dict[str, Any]
+    ) -> tuple[set[str], bool]:
+        """The batch through a tenant session, with the outbound deliveries of its new facts queued in
+        the same transaction."""
+        async with self.db.tenant_session(org_id) as session:
+            driver = await driver_connection(session)
+            async with driver.cursor() as accept:
+                await accept.execute(_ACCEPT_MANY, params)
+                found = await accept.fetchone()
+            assert found is not None  # the statement always answers one row
+            inserted_ids, wanted = found
+            inserted = set(inserted_ids or [])
             if wanted:
                 recorded, retracted = (
                     WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
@@ -1015,11 +1079,9 @@ class IntegrationsService:
                         await self._enqueue(session, org_id, site, recorded, activity=activity)
                     for retraction in item.result.retractions:
                         await self._enqueue(session, org_id, site, retracted, retraction=retraction)
-        if any(item.staged for item in batch):
-            self.outbox_wakeup.set()
         if wanted:
             self.outbound_wakeup.set()
-        return firsts
+        return inserted, bool(wanted)
 
     async def get_receipt(self, org_id: str, connection_id: str, receipt_id: str) -> Any:
         async with self.db.tenant_session(org_id) as session:

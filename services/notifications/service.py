@@ -1070,9 +1070,12 @@ class NotificationsService:
             raise PermanentError("ActivityRecorded needs UUID site_id and activity_id")
         if not event.HasField("received_at"):
             event.received_at.CopyFrom(mapping.ts(self.clock()))
-        row, created = await self._store_activity(org_id, payload.site_id, event, None, event_id=event_id)
+        live = _LiveInputs()
+        row, created = await self._store_activity(
+            org_id, payload.site_id, event, None, event_id=event_id, live=live
+        )
         if row is not None and created:
-            await self._activity_changed(row, event)
+            await self._activity_changed(row, event, live)
         return created
 
     async def retract_activity_event(
@@ -1109,13 +1112,17 @@ class NotificationsService:
         event: activity_pb2.ActivityEvent,
         request_id: str | None,
         event_id: str | None,
+        live: _LiveInputs | None = None,
     ) -> tuple[ActivityRow | None, bool]:
+        """Stores the activity; with `live`, a new (non-test) activity's site and published campaigns are
+        read into it in the same transaction, so the live push needs no second one."""
         async with self.db.tenant_session(org_id) as session:
             if event_id is not None and not await claim_event(session, event_id):
                 return None, False
-            if await SiteRepository(session, org_id).get(site_id) is None:
+            site_row = await SiteRepository(session, org_id).get(site_id)
+            if site_row is None:
                 return None, False
-            return await ActivityRepository(session, org_id).add(
+            row, created = await ActivityRepository(session, org_id).add(
                 id=event.activity_id,
                 org_id=org_id,
                 site_id=site_id,
@@ -1131,6 +1138,12 @@ class NotificationsService:
                 **self._sealed_event(org_id, event),
                 request_id=request_id,
             )
+            if live is not None and created and not event.test:
+                live.site = site_row
+                live.campaigns = await CampaignRepository(session, org_id).list(
+                    site_id, states=[campaigns_pb2.CAMPAIGN_STATE_PUBLISHED], offset=0, limit=200
+                )
+            return row, created
 
     def _sealed_event(self, org_id: str, event: activity_pb2.ActivityEvent) -> dict[str, bytes | None]:
         """Columns `event` (without personal fields) and `actor_sealed` (them, encrypted, bound to the
@@ -1684,15 +1697,21 @@ class NotificationsService:
             ),
         )
 
-    async def _activity_changed(self, row: ActivityRow, event: activity_pb2.ActivityEvent) -> None:
+    async def _activity_changed(
+        self, row: ActivityRow, event: activity_pb2.ActivityEvent, live: _LiveInputs | None = None
+    ) -> None:
         await self.feed_cache.bump(row.site_id)
         if event.test:
             return
-        async with self.db.tenant_session(row.org_id) as session:
-            site_row = await SiteRepository(session, row.org_id).get(row.site_id)
-            campaign_rows = await CampaignRepository(session, row.org_id).list(
-                row.site_id, states=[campaigns_pb2.CAMPAIGN_STATE_PUBLISHED], offset=0, limit=200
-            )
+        if live is not None and live.site is not None:
+            site_row: SiteRow | None = live.site
+            campaign_rows = live.campaigns
+        else:
+            async with self.db.tenant_session(row.org_id) as session:
+                site_row = await SiteRepository(session, row.org_id).get(row.site_id)
+                campaign_rows = await CampaignRepository(session, row.org_id).list(
+                    row.site_id, states=[campaigns_pb2.CAMPAIGN_STATE_PUBLISHED], offset=0, limit=200
+                )
         if site_row is None:
             return
         # With the feed's memo: the live push renders the new activity once, and the feed rebuilds that
@@ -1764,6 +1783,14 @@ class NotificationsService:
             log.exception(
                 "event publish failed", extra={"site_id": site_id, "event_type": envelope.event_type}
             )
+
+
+@dataclass
+class _LiveInputs:
+    """What the live push of a new activity reads, filled by the transaction that stored it."""
+
+    site: SiteRow | None = None
+    campaigns: list[CampaignRow] = field(default_factory=list)
 
 
 # ---- rendering -------------------------------------------------------------------------------

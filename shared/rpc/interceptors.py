@@ -130,7 +130,38 @@ class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc
     installed alone, but servers use `CallPipeline`, which runs several in one wrapper.
     """
 
+    #: True for stages written as `open()` / `close()` (below) instead of `scope()`: a pipeline made
+    #: only of such stages runs unary calls without an async context manager per stage.
+    fused = False
+    #: False when before_first_response is the no-op below (the pipeline then skips it).
+    wants_first_response = True
+
     def scope(self, call: ServerCall) -> AbstractAsyncContextManager[None]:
+        if not self.fused:
+            raise NotImplementedError
+        return self._fused_scope(call)
+
+    @asynccontextmanager
+    async def _fused_scope(self, call: ServerCall) -> AsyncIterator[None]:
+        state = self.open(call)
+        error: BaseException | None = None
+        try:
+            yield
+        except BaseException as caught:
+            error = caught
+            raise
+        finally:
+            pending = self.close(call, state, error)
+            if pending is not None:
+                await pending
+
+    def open(self, call: ServerCall) -> Any:
+        """Fused stages: runs before the servicer; returns what close() needs."""
+        raise NotImplementedError
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> Awaitable[None] | None:
+        """Fused stages: runs after the servicer (error: what it raised, or what an inner stage raised
+        instead). Returns an awaitable when it must await something (it may raise a new error)."""
         raise NotImplementedError
 
     async def before_first_response(self, call: ServerCall) -> None:
@@ -193,6 +224,9 @@ async def _before_first_response(stages: tuple[CallInterceptor, ...], call: Serv
 def _wrap_unary(
     behavior: Behavior, details: grpc.HandlerCallDetails, stages: tuple[CallInterceptor, ...]
 ) -> Behavior:
+    if stages and all(stage.fused for stage in stages):
+        return _fused_unary(behavior, details, stages)
+
     async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         call = ServerCall.create(details, context, response_streaming=False)
         async with AsyncExitStack() as stack:
@@ -202,6 +236,43 @@ def _wrap_unary(
                 response = await response
             await _before_first_response(stages, call)
             return response
+
+    return unary
+
+
+def _fused_unary(
+    behavior: Behavior, details: grpc.HandlerCallDetails, stages: tuple[CallInterceptor, ...]
+) -> Behavior:
+    """The same nesting as the AsyncExitStack of scopes (open outermost first, close innermost first,
+    an error raised by a close replaces the one the outer stages see) as plain calls: the stack and a
+    generator-based context manager per stage measured ~0.2 ms of CPU per call under load."""
+    first_response = tuple(stage for stage in stages if stage.wants_first_response)
+
+    async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        call = ServerCall.create(details, context, response_streaming=False)
+        opened: list[tuple[CallInterceptor, Any]] = []
+        error: BaseException | None = None
+        response: Any = None
+        try:
+            for stage in stages:
+                opened.append((stage, stage.open(call)))
+            response = behavior(request, context)
+            if inspect.isawaitable(response):
+                response = await response
+            for stage in first_response:
+                await stage.before_first_response(call)
+        except BaseException as caught:
+            error = caught
+        for stage, state in reversed(opened):
+            try:
+                pending = stage.close(call, state, error)
+                if pending is not None:
+                    await pending
+            except BaseException as replaced:
+                error = replaced
+        if error is not None:
+            raise error
+        return response
 
     return unary
 
@@ -242,8 +313,9 @@ def _wrap_stream(
 class RequestIdInterceptor(CallInterceptor):
     """Takes `x-request-id` from the caller (or makes one), exposes it, and echoes it back."""
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
+    fused = True
+
+    def open(self, call: ServerCall) -> str:
         incoming = call.header(REQUEST_ID_HEADER)
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request_id_var.set(request_id)
@@ -252,13 +324,13 @@ class RequestIdInterceptor(CallInterceptor):
         org_id_var.set(None)
         site_id_var.set(None)
         _response_headers.set(_ResponseHeaders(pending=[(REQUEST_ID_HEADER, request_id)]))
-        try:
-            yield
-        finally:
-            # Trailers are the one place every client (and the edge) can read it, error or not.
-            # After an abort they are already fixed; the error mapper added the id there itself.
-            trailing = [(k, v) for k, v in (call.context.trailing_metadata() or ()) if k != REQUEST_ID_HEADER]
-            call.context.set_trailing_metadata((*trailing, (REQUEST_ID_HEADER, request_id)))
+        return request_id
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
+        # Trailers are the one place every client (and the edge) can read it, error or not.
+        # After an abort they are already fixed; the error mapper added the id there itself.
+        trailing = [(k, v) for k, v in (call.context.trailing_metadata() or ()) if k != REQUEST_ID_HEADER]
+        call.context.set_trailing_metadata((*trailing, (REQUEST_ID_HEADER, state)))
 
     async def before_first_response(self, call: ServerCall) -> None:
         headers = _response_headers.get()
@@ -282,15 +354,17 @@ class TracingInterceptor(CallInterceptor):
         self._tracer_provider = tracer_provider
         self._tracer: trace.Tracer | None = None
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
+    fused = True
+    wants_first_response = False
+
+    def open(self, call: ServerCall) -> tuple[Any, trace.Span]:
         # Looked up once: without a provider, OpenTelemetry reads the environment on every lookup. The
         # proxy tracer it returns then still follows a provider configured later.
         tracer = self._tracer
         if tracer is None:
             tracer = self._tracer = telemetry.get_tracer("socialproof.rpc", self._tracer_provider)
         parent = telemetry.extract_context(call.metadata)
-        with tracer.start_as_current_span(
+        current = tracer.start_as_current_span(
             f"{call.service}/{call.method_name}",
             context=parent,
             kind=SpanKind.SERVER,
@@ -299,23 +373,24 @@ class TracingInterceptor(CallInterceptor):
                 "rpc.service": call.service,
                 "rpc.method": call.method_name,
             },
-            # Exception text can carry user data; spans leave the process, so record only codes.
+            # Exception text can carry user data; spans leave the process, so record only codes. (So
+            # the span's exit is told no exception: with both off, it would do nothing with it.)
             record_exception=False,
             set_status_on_exception=False,
-        ) as span:
-            error: BaseException | None = None
-            try:
-                yield
-            except BaseException as caught:
-                error = caught
-                raise
-            finally:
-                code = outcome_code(error, call.context)
-                span.set_attribute("rpc.grpc.status_code", code.value[0])
-                if request_id := request_id_var.get():
-                    span.set_attribute("sp.request_id", request_id)
-                if code in SERVER_FAULT_CODES:
-                    span.set_status(Status(StatusCode.ERROR, code.name))
+        )
+        return current, current.__enter__()
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
+        current, span = state
+        try:
+            code = outcome_code(error, call.context)
+            span.set_attribute("rpc.grpc.status_code", code.value[0])
+            if request_id := request_id_var.get():
+                span.set_attribute("sp.request_id", request_id)
+            if code in SERVER_FAULT_CODES:
+                span.set_status(Status(StatusCode.ERROR, code.name))
+        finally:
+            current.__exit__(None, None, None)
 
 
 class PrincipalInterceptor(CallInterceptor):
@@ -324,8 +399,10 @@ class PrincipalInterceptor(CallInterceptor):
     def __init__(self, mesh_token: str) -> None:
         self._mesh_token = mesh_token
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
+    fused = True
+    wants_first_response = False
+
+    def open(self, call: ServerCall) -> None:
         principal, caller = principal_from_metadata(call.metadata, self._mesh_token)
         set_current_principal(principal, caller)
         set_log_context(org_id=principal.org_id, site_id=principal.site_id)
@@ -333,59 +410,55 @@ class PrincipalInterceptor(CallInterceptor):
         span.set_attribute("sp.principal.kind", principal.kind.value)
         if principal.org_id:
             span.set_attribute("sp.org_id", principal.org_id)
-        yield
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
+        return None
 
 
 class MetricsInterceptor(CallInterceptor):
     """Counts calls by service/method/code and observes their latency."""
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
-        started = time.perf_counter()
-        error: BaseException | None = None
-        try:
-            yield
-        except BaseException as caught:
-            error = caught
-            raise
-        finally:
-            code = outcome_code(error, call.context)
-            telemetry.rpc_requests.labels(call.service, call.method_name, code.name).inc()
-            telemetry.rpc_latency.labels(call.service, call.method_name).observe(
-                time.perf_counter() - started
-            )
+    fused = True
+    wants_first_response = False
+
+    def open(self, call: ServerCall) -> float:
+        return time.perf_counter()
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
+        code = outcome_code(error, call.context)
+        telemetry.rpc_requests.labels(call.service, call.method_name, code.name).inc()
+        telemetry.rpc_latency.labels(call.service, call.method_name).observe(time.perf_counter() - state)
 
 
 class AccessLogInterceptor(CallInterceptor):
     """Writes one structured line per call: method, code, duration; never payloads."""
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
-        started = time.perf_counter()
-        error: BaseException | None = None
-        try:
-            yield
-        except BaseException as caught:
-            error = caught
-            raise
-        finally:
-            code = outcome_code(error, call.context)
-            if call.service in _QUIET_SERVICES:
-                level = logging.DEBUG
-            elif code in SERVER_FAULT_CODES:
-                level = logging.ERROR if code is not grpc.StatusCode.UNAVAILABLE else logging.WARNING
-            else:
-                level = logging.INFO
-            fields: dict[str, Any] = {
-                "rpc_service": call.service,
-                "rpc_method": call.method_name,
-                "code": code.name,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "principal_kind": current_principal().kind.value,
-            }
-            if isinstance(error, DomainError):
-                fields["reason"] = error.reason
-            log.log(level, "rpc %s %s", call.method, code.name, extra=fields)
+    fused = True
+    wants_first_response = False
+
+    def open(self, call: ServerCall) -> float:
+        return time.perf_counter()
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
+        code = outcome_code(error, call.context)
+        if call.service in _QUIET_SERVICES:
+            level = logging.DEBUG
+        elif code in SERVER_FAULT_CODES:
+            level = logging.ERROR if code is not grpc.StatusCode.UNAVAILABLE else logging.WARNING
+        else:
+            level = logging.INFO
+        if not log.isEnabledFor(level):
+            return
+        fields: dict[str, Any] = {
+            "rpc_service": call.service,
+            "rpc_method": call.method_name,
+            "code": code.name,
+            "duration_ms": round((time.perf_counter() - state) * 1000, 3),
+            "principal_kind": current_principal().kind.value,
+        }
+        if isinstance(error, DomainError):
+            fields["reason"] = error.reason
+        log.log(level, "rpc %s %s", call.method, code.name, extra=fields)
 
 
 class ErrorMappingInterceptor(CallInterceptor):
@@ -395,28 +468,32 @@ class ErrorMappingInterceptor(CallInterceptor):
     with a generic message and the request id; the traceback goes to the server log only.
     """
 
-    @asynccontextmanager
-    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
-        try:
-            yield
-        except DomainError as error:
+    fused = True
+    wants_first_response = False
+
+    def open(self, call: ServerCall) -> None:
+        return None
+
+    def close(self, call: ServerCall, state: Any, error: BaseException | None) -> Awaitable[None] | None:
+        """None leaves `error` as it is; otherwise the abort (which raises AbortError in its place)."""
+        if error is None or isinstance(error, grpc.aio.AbortError) or not isinstance(error, Exception):
+            # No error; the servicer (or grpc's own health servicer) already chose the status; or
+            # cancellation and the like, which are not the servicer's failures to map.
+            return None
+        if isinstance(error, DomainError):
             status = status_for_domain_error(error, request_id_var.get())
-            await call.context.abort(status.code, status.details, status.trailing_metadata)
-        except grpc.aio.AbortError:
-            raise  # the servicer (or grpc's own health servicer) already chose the status
-        except NotImplementedError:
+        elif isinstance(error, NotImplementedError):
             # What the generated Servicer base classes raise for RPCs nobody overrode yet.
             unimplemented = Unimplemented(f"{call.service}/{call.method_name} is not implemented yet")
             status = status_for_domain_error(unimplemented, request_id_var.get())
-            await call.context.abort(status.code, status.details, status.trailing_metadata)
-        except grpc.aio.AioRpcError as error:
+        elif isinstance(error, grpc.aio.AioRpcError):
             # A peer failed. Its message may describe its internals, so never pass it through.
             request_id = request_id_var.get()
             log.error(
                 "peer call failed with %s while serving %s",
                 error.code().name,
                 call.method,
-                exc_info=True,
+                exc_info=error,
             )
             if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 status = status_for_unexpected(
@@ -424,11 +501,10 @@ class ErrorMappingInterceptor(CallInterceptor):
                 )
             else:
                 status = status_for_unexpected(request_id)
-            await call.context.abort(status.code, status.details, status.trailing_metadata)
-        except Exception:
-            log.error("unhandled error while serving %s", call.method, exc_info=True)
+        else:
+            log.error("unhandled error while serving %s", call.method, exc_info=error)
             status = status_for_unexpected(request_id_var.get())
-            await call.context.abort(status.code, status.details, status.trailing_metadata)
+        return call.context.abort(status.code, status.details, status.trailing_metadata)  # type: ignore[no-any-return]
 
 
 def default_stages(

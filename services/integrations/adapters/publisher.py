@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Protocol
 
 from shared import telemetry
-from shared.kafka_bus import EventEnvelope, EventProducer, make_envelope, message_key
+from shared.kafka_bus import (
+    HEADER_EVENT_ID,
+    HEADER_EVENT_TYPE,
+    EventEnvelope,
+    EventProducer,
+    Headers,
+    make_envelope,
+    message_key,
+)
 from socialproof.events.v1.activity_pb2 import ActivityEvent, ActivityRecorded, ActivityRetracted
 
 # Envelope ids derive from the fact, so a re-published fact carries the same event id and the
@@ -28,6 +37,8 @@ class ActivityPublisher(Protocol):
     def staged(self, envelope: EventEnvelope) -> tuple[str, bytes]: ...
 
     async def publish_staged(self, key: str, value: bytes) -> None: ...
+
+    async def publish_staged_batch(self, rows: Sequence[tuple[str, bytes]]) -> None: ...
 
 
 class KafkaActivityPublisher:
@@ -53,8 +64,22 @@ class KafkaActivityPublisher:
         return message_key(envelope), envelope.SerializeToString()
 
     async def publish_staged(self, key: str, value: bytes) -> None:
-        """Publishes one outbox row and waits for the broker (called concurrently for a batch)."""
-        await self._producer.publish(self._topic, EventEnvelope.FromString(value), key=key)
+        """Publishes one outbox row and waits for the broker."""
+        await self.publish_staged_batch([(key, value)])
+
+    async def publish_staged_batch(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Publishes outbox rows in order, as staged (the envelope's bytes, with the event id and type
+        headers EventProducer.publish adds; the trace context is the staging request's, inside the
+        envelope), and waits until the broker has all of them: one wake-up of the loop per batch."""
+        messages: list[tuple[bytes | None, bytes | None, Headers]] = []
+        for key, value in rows:
+            envelope = EventEnvelope.FromString(value)
+            headers: Headers = [
+                (HEADER_EVENT_ID, envelope.event_id.encode()),
+                (HEADER_EVENT_TYPE, envelope.event_type.encode()),
+            ]
+            messages.append((value, key.encode(), headers))
+        await self._producer.publish_raw_batch(self._topic, messages)
 
     def recorded_envelope(self, org_id: str, site_id: str, activity: ActivityEvent) -> EventEnvelope:
         key = f"{activity.source}:{activity.connection_id}:{activity.source_ref}"

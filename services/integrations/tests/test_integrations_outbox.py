@@ -63,16 +63,16 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
 ) -> None:  # type: ignore[no-untyped-def]
     server, channel = integrations
     publisher = server.integrations.publisher
-    real = publisher.publish_staged
+    real = publisher.publish_staged_batch
     failures = {"left": 2}
 
-    async def flaky(key: str, value: bytes) -> None:
+    async def flaky(rows: list[tuple[str, bytes]]) -> None:
         if failures["left"] > 0:
             failures["left"] -= 1
             raise KafkaBusError("broker unavailable (test)")
-        await real(key, value)
+        await real(rows)
 
-    publisher.publish_staged = flaky
+    publisher.publish_staged_batch = flaky
     try:
         connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
         body = order(8001)
@@ -81,7 +81,7 @@ async def test_a_kafka_failure_keeps_accepted_facts_in_the_outbox_until_publishe
         assert reply.outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
         envelopes = await topic_reader().read(expected=1, within=10)
     finally:
-        publisher.publish_staged = real
+        publisher.publish_staged_batch = real
     assert failures["left"] == 0  # the relay really failed twice and retried
     assert len(envelopes) == 1
     recorded = ActivityRecorded()
@@ -143,3 +143,33 @@ async def test_a_cold_connection_cache_is_filled_once_for_concurrent_deliveries(
     assert [r.outcome for r in replies] == [Outcome.WEBHOOK_OUTCOME_ACCEPTED] * 8
     # One lookup and decryption for all of them, not one per delivery in flight.
     assert fills == [connection]
+
+
+async def test_a_pooled_connection_the_server_dropped_does_not_fail_a_delivery(
+    integrations, topic_reader
+) -> None:  # type: ignore[no-untyped-def]
+    """The group commit runs on long-lived raw connections (no pre-ping): one that Postgres closed while it
+    was idle (a restart, an idle timeout) is replaced and the delivery is stored and published once."""
+    server, channel = integrations
+    connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+    reader = topic_reader()
+    first = order(8601)
+    assert (
+        await post(channel, "shopify", connection, first, shopify_headers(first, "dropped-1"))
+    ).outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
+    assert len(await reader.read(expected=1, within=10)) == 1
+    raw = server.integrations.raw
+    pids = [conn.info.backend_pid for conn in raw._idle]
+    assert pids, "the raw connections are kept between batches"
+    async with server.integrations.db.session() as session:
+        for pid in pids:
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    second = order(8602)
+    reply = await post(channel, "shopify", connection, second, shopify_headers(second, "dropped-2"))
+    assert reply.outcome == Outcome.WEBHOOK_OUTCOME_ACCEPTED
+    envelopes = await reader.read(expected=1, within=10, settle=0.7)
+    assert len(envelopes) == 1
+    recorded = ActivityRecorded()
+    envelopes[0].payload.Unpack(recorded)
+    assert recorded.activity.source_ref == "8602"
+    assert all(conn.info.backend_pid not in pids for conn in raw._idle)
