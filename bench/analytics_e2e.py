@@ -2,14 +2,18 @@
 through the edge for a bounded time from a separate load process, rows counted as the dashboard sees
 them, loss and freshness computed from the load process's log and the visibility polls."""
 
+# ruff: noqa: S608 - diagnostic SQL built from ids this benchmark made
+
 from __future__ import annotations
 
 import bisect
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -22,6 +26,7 @@ import grpc
 
 from meshconfig import default_topology, with_free_ports
 from meshconfig.topology import DEFAULT_ROUTE_CLASSES, parse_workers, with_workers
+from services.analytics.service import WIDGET_EVENTS_TOPIC
 from shared.devstack.platform import Platform
 from shared.devstack.seeding import (
     create_site,
@@ -151,6 +156,10 @@ def _run(
     stop.set()
     poller.join(10)
     visible = count() - baseline_rows
+    if visible < accepted:
+        published = sum(1 for r in [*warm, *requests] if r[4])
+        unseen = _explain_unseen(platform, site.name, published)
+        progress(f"  {accepted - visible} accepted events not visible: {unseen}")
     return _metrics(requests, visibility, baseline_rows, visible), {
         "e2e_seconds": E2E_SECONDS,
         "e2e_target_events_per_second": GOAL_EVENTS_PER_SECOND,
@@ -164,6 +173,44 @@ def _run(
         if platform.infra is not None and platform.infra.clickhouse_url.startswith("chdb:")
         else "clickhouse-server (one shared by the workers)",
     }
+
+
+def _explain_unseen(platform: Platform, site: str, published: int) -> str:
+    """Where events that ingest accepted but QueryMetrics does not show are: not in Kafka (one
+    message per request that had accepted events), stored raw but missing from the rollups, or not
+    stored at all; the processes' logs are kept for a look."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    assert platform.infra is not None
+    kafka = Consumer({"bootstrap.servers": platform.infra.kafka_bootstrap, "group.id": "bench-unseen"})
+    in_kafka = sum(
+        kafka.get_watermark_offsets(TopicPartition(WIDGET_EVENTS_TOPIC, p), timeout=10)[1] for p in range(3)
+    )
+    kafka.close()
+    kafka_note = f"{in_kafka} messages in {WIDGET_EVENTS_TOPIC} for {published} requests with accepted events"
+    kept = Path(tempfile.mkdtemp(prefix="sp-bench-unseen-"))
+    shutil.copytree(platform.logs, kept / "logs")
+    warnings = sum(p.read_text(errors="replace").count("WARNING") for p in (kept / "logs").glob("*.log"))
+    url = platform.infra.clickhouse_url if platform.infra is not None else ""
+    if not url.startswith("clickhouse://"):
+        return f"{kafka_note}; chdb not readable from here; {warnings} warnings in {kept}"
+    from clickhouse_driver import Client
+
+    client = Client.from_url(url)
+    db, site_id = client.connection.database, site.rsplit("/", 1)[-1]
+    raw = client.execute(
+        f"SELECT count(), uniqExact(event_id) FROM {db}.widget_events WHERE site_id = '{site_id}' "
+        "AND bot = 0 AND test = 0 AND event_type IN (1, 6)"
+    )[0]
+    rolled = client.execute(
+        f"SELECT sumMerge(impressions) + sumMerge(page_views) FROM {db}.widget_hourly "
+        f"WHERE site_id = '{site_id}'"
+    )[0][0]
+    client.disconnect()
+    return (
+        f"{kafka_note}; counted raw rows {raw[0]} ({raw[1]} distinct ids), hourly rollup {rolled}; "
+        f"{warnings} warnings in the logs kept in {kept}"
+    )
 
 
 def _load(

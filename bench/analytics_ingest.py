@@ -72,7 +72,8 @@ async def _consume(
     writer = BatchWriter(store)
     consumer = BatchConsumer(
         bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}", topics=[topic], handler=writer.handle_many,
-        max_messages=BATCH_MESSAGES, max_wait=BATCH_WAIT_S, fast_group_join=True,
+        on_assign=writer.partitions_assigned, max_messages=BATCH_MESSAGES, max_wait=BATCH_WAIT_S,
+        fast_group_join=True,
     )  # fmt: skip
     task = asyncio.create_task(consumer.run())
     await consumer.wait_assigned(30)

@@ -119,6 +119,7 @@ def build_app(settings: AnalyticsSettings) -> AnalyticsApp:
         group_id=settings.kafka_topic_prefix + settings.consumer_group,
         topics=[topics.widget_events],
         handler=writer.handle_many,
+        on_assign=writer.partitions_assigned,
         max_messages=settings.consumer_batch_messages,
         max_wait=settings.consumer_batch_wait_ms / 1000,
         fast_group_join=settings.kafka_fast_group_join,

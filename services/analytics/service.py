@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,13 @@ from services.analytics.adapters.dedupe import EventLedger
 from services.analytics.adapters.reports import ReportRepository, ReportRow
 from services.analytics.adapters.retention import RetentionRepository
 from services.analytics.adapters.sites import ResolvedSite, SiteDirectory
-from services.analytics.adapters.store import AnalyticsStore, Conversion, StoredEvent, WriteResult
+from services.analytics.adapters.store import (
+    AnalyticsStore,
+    Conversion,
+    MessageEvents,
+    StoredEvent,
+    WriteResult,
+)
 from services.analytics.domain.attribution import DEFAULT_WINDOW as DEFAULT_ATTRIBUTION_WINDOW
 from services.analytics.domain.attribution import AttributionResult, Goal, Model, TouchPoint, attribute
 from services.analytics.domain.csv_export import Chunker, decimal_amount, rfc3339
@@ -423,12 +430,34 @@ def _row(
 
 
 class BatchWriter:
-    """The Kafka consumer's use case: write recorded batches to ClickHouse, exactly once in effect."""
+    """The Kafka consumer's use case: write recorded batches to ClickHouse, exactly once in effect.
+
+    The replay guard (docs/analytics.md "Replay guard"): a message is read back before its insert
+    only when it may be a redelivery, i.e. when its partition's history in this process is not
+    known to be continuous — first batch after an assignment, an offset that is not the next one
+    after what this writer wrote, or a retry after a failed write — AND its offset lies in a range
+    the positions table says an insert may have covered since. Normal batches read nothing."""
+
+    #: How often the writer drops expired positions.
+    PRUNE_EVERY_S = 3600.0
 
     def __init__(self, store: AnalyticsStore) -> None:
         self.store = store
         self.last: WriteResult | None = None
         self.total = WriteResult()
+        # Per (topic, partition): the offset after the last message this writer wrote, while the
+        # partition's history since then is known (this writer owned it throughout).
+        self._next: dict[tuple[str, int], int] = {}
+        # Per (topic, partition): offset ranges that inserts may have stored and that are not
+        # passed yet (found when the history was not known).
+        self._uncertain: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self._pruned_at: float | None = None
+
+    def partitions_assigned(self, partitions: Sequence[tuple[str, int]]) -> None:
+        """The consumer got these partitions (again): another consumer may have written beyond
+        the committed offset in between, so their next batch looks that up."""
+        for tp in partitions:
+            self._next.pop(tp, None)
 
     async def handle(self, received: ReceivedEvent) -> None:
         await self.handle_many([received])
@@ -436,9 +465,64 @@ class BatchWriter:
     async def handle_many(self, received: Sequence[ReceivedEvent]) -> None:
         """All events of the messages in one insert (PermanentError if a message is not a batch)."""
         batches = [r.payload(WidgetEventsRecorded) for r in received]
-        self.last = await self.store.write_batches([(b.org_id, b.site_id, stored_events(b)) for b in batches])
+        firsts: dict[tuple[str, int], int] = {}
+        lasts: dict[tuple[str, int], int] = {}
+        for r in received:
+            tp = (r.topic, r.partition)
+            firsts[tp] = min(firsts.get(tp, r.offset), r.offset)
+            lasts[tp] = max(lasts.get(tp, r.offset), r.offset)
+        for tp, first in firsts.items():
+            expected = self._next.get(tp)
+            if expected != first:
+                if expected is not None and first > expected:
+                    # Legitimate only after messages parked in the DLQ (no compaction or
+                    # transactions on these topics): logged, as a gap is where events go missing.
+                    log.warning(
+                        "kafka offsets skipped",
+                        extra={"topic": tp[0], "partition": tp[1], "expected": expected, "got": first},
+                    )
+                self._uncertain[tp] = await self.store.written_ranges(tp[0], tp[1], first)
+        messages = [
+            MessageEvents(
+                r.topic,
+                r.partition,
+                r.offset,
+                b.org_id,
+                b.site_id,
+                stored_events(b),
+                maybe_stored=any(
+                    lo <= r.offset <= hi for lo, hi in self._uncertain.get((r.topic, r.partition), ())
+                ),
+            )
+            for r, b in zip(received, batches, strict=True)
+        ]
+        try:
+            self.last = await self.store.write_messages(messages)
+        except BaseException:
+            # Part of the insert may be stored (one part per month partition): whatever retries
+            # these messages looks their positions up again.
+            for tp in firsts:
+                self._next.pop(tp, None)
+            raise
+        for tp, last in lasts.items():
+            self._next[tp] = last + 1
+            ranges = [(lo, hi) for lo, hi in self._uncertain.get(tp, ()) if hi > last]
+            if ranges:
+                self._uncertain[tp] = ranges
+            else:
+                self._uncertain.pop(tp, None)
         self.total.inserted += self.last.inserted
         self.total.already_stored += self.last.already_stored
+        await self._prune()
+
+    async def _prune(self) -> None:
+        now = time.monotonic()
+        if self._pruned_at is None or now - self._pruned_at >= self.PRUNE_EVERY_S:
+            self._pruned_at = now
+            try:
+                await self.store.prune_positions(datetime.now(UTC))
+            except Exception as exc:  # the batch is written; expired positions wait for the next try
+                log.warning("pruning kafka positions failed", extra={"error": type(exc).__name__})
 
 
 class Metrics:

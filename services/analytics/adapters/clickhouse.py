@@ -10,7 +10,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -168,7 +168,9 @@ class DriverClickHouse:
     async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
-        # Native columnar insert; datetimes go as naive UTC, which is what the driver expects.
+        # Native columnar insert. Datetimes go as epoch seconds, which the driver writes as they are
+        # (independent of the server's time zone, like the chdb path): converting each to naive UTC
+        # and the driver converting it back cost ~15 % of the consumer's CPU.
         data = [
             [_native(v) for v in values] if isinstance(values[0], datetime | bool) else list(values)
             for values in zip(*rows, strict=True)
@@ -186,7 +188,7 @@ class DriverClickHouse:
 
 def _native(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return int(value.timestamp())
     if isinstance(value, bool):
         return int(value)
     return value

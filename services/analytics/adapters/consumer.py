@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 #: Writes every event of the given messages (idempotently: a replay must not double-count).
 BatchHandler = Callable[[Sequence[ReceivedEvent]], Awaitable[None]]
 
+#: Told the partitions (topic, partition) the group (re)assigned to this consumer, before their
+#: first batch is handled (the replay guard looks up what another owner may have written).
+AssignHandler = Callable[[Sequence[tuple[str, int]]], None]
+
 #: How long the broker may hold a fetch without new data (librdkafka's fetch.wait.max.ms).
 FETCH_WAIT_MS = 50
 
@@ -61,6 +65,7 @@ class BatchConsumer(GroupMember):
         group_id: str,
         topics: Sequence[str],
         handler: BatchHandler,
+        on_assign: AssignHandler | None = None,
         client_id: str = "analytics-consumer",
         max_messages: int = 500,
         max_wait: float = 0.2,
@@ -82,6 +87,10 @@ class BatchConsumer(GroupMember):
             config={"fetch.wait.max.ms": FETCH_WAIT_MS, **(config or {})},
         )
         self.handler = handler
+        self.on_assign = on_assign
+        # Filled by the assign callback on the consumer thread inside consume(); read by run()
+        # after that call returned (the thread is idle then).
+        self._newly_assigned: list[tuple[str, int]] = []
         self.max_messages = max_messages
         self.max_wait = max_wait
         self.max_attempts = max_attempts
@@ -100,6 +109,10 @@ class BatchConsumer(GroupMember):
                 messages: list[Message] = await call(consumer.consume, self.max_messages, wait)
                 returned = loop.time()
                 self.stats.polls += 1
+                if self._newly_assigned:
+                    assigned, self._newly_assigned = self._newly_assigned, []
+                    if self.on_assign is not None:
+                        self.on_assign(assigned)
                 usable = [m for m in messages if not self._is_error(m)]
                 if not usable:
                     continue
@@ -166,6 +179,10 @@ class BatchConsumer(GroupMember):
             log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
             return
         self.stats.committed.update(next_offsets)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._newly_assigned.extend((p.topic, p.partition) for p in partitions)
+        super()._on_assign(consumer, partitions)
 
 
 def _received(msg: Message, envelope: Any, attempt: int) -> ReceivedEvent:

@@ -285,3 +285,23 @@ def daily_backfill_statement(db: str) -> str:
         f"{ROLLUP_DIMENSIONS}, {merged} FROM {db}.widget_hourly "
         f"GROUP BY org_id, site_id, day, {ROLLUP_DIMENSIONS}"
     )
+
+
+#: Columns of widget_event_positions, in insert order.
+POSITION_COLUMNS: tuple[str, ...] = ("topic", "kafka_partition", "first_offset", "last_offset", "written_at")
+
+#: Days a Kafka position is kept: longer than a message may stay uncommitted (consumers stopped).
+POSITION_KEEP_DAYS = 7
+
+
+def positions_statement(db: str) -> str:
+    """The consumer's replay guard (docs/analytics.md "Replay guard"): per insert and partition, the
+    range of Kafka offsets whose events that insert may have stored, written BEFORE the insert.
+    Ordered by (topic, partition, last offset): what a partition's new owner looks up once, from
+    the offset it resumes at. Day partitions so old positions are dropped whole (18.16 has no TTL)."""
+    return f"""CREATE TABLE IF NOT EXISTS {db}.widget_event_positions (
+            topic String, kafka_partition UInt32, first_offset UInt64, last_offset UInt64,
+            written_at DateTime
+        ) ENGINE = MergeTree
+        PARTITION BY toYYYYMMDD(written_at)
+        ORDER BY (topic, kafka_partition, last_offset)"""

@@ -13,6 +13,8 @@ from typing import Any
 from services.analytics.adapters.clickhouse import ClickHouse, in_list, literal
 from services.analytics.adapters.schema import (
     EVENT_COLUMNS,
+    POSITION_COLUMNS,
+    POSITION_KEEP_DAYS,
     ROLLUP_METRICS,
     SITE_ROLLUP_METRICS,
     SITE_ROLLUPS,
@@ -23,6 +25,7 @@ from services.analytics.adapters.schema import (
     counted_events_statements,
     daily_backfill_statement,
     daily_rollup_statements,
+    positions_statement,
     schema_statements,
     site_rollup_backfill_statements,
     site_rollup_statements,
@@ -58,6 +61,20 @@ class StoredEvent:
     def occurred_at(self) -> datetime:
         value: datetime = self.values[5]
         return value
+
+
+@dataclass(frozen=True)
+class MessageEvents:
+    """The rows of one Kafka message, where it sits in its topic, and whether its events may be
+    stored already (a redelivery the consumer's replay guard could not rule out)."""
+
+    topic: str
+    partition: int
+    offset: int
+    org_id: str
+    site_id: str
+    events: Sequence[StoredEvent]
+    maybe_stored: bool = False
 
 
 @dataclass
@@ -116,6 +133,7 @@ class AnalyticsStore:
     async def ensure_schema(self) -> None:
         for statement in schema_statements(self.db):
             await self.ch.execute(statement)
+        await self.ch.execute(positions_statement(self.db))
         # The daily rollup came after the hourly one: a store that predates it gets it filled from
         # widget_hourly once, when it is created, before its view exists. This runs in on_start
         # before the consumer starts; rows an older replica writes during a rolling deploy between
@@ -169,18 +187,69 @@ class AnalyticsStore:
         return await self.write_batches([(org_id, site_id, events)])
 
     async def write_batches(self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]]) -> WriteResult:
-        """Inserts, in one INSERT, the events not stored yet. Why a read before the write: 18.16 has
-        no insert dedupe token and the rollup views fire on every insert, so a replayed Kafka batch
-        must be filtered before it reaches the table, not merged away afterwards. The read is one
-        primary-key range per poll: (org, site, day) prefixes plus the event ids."""
+        """Inserts, in one INSERT, the events not stored yet, reading back every event id first (for
+        writes that have no Kafka position to guard them: seeding, tools). The consumer writes
+        through write_messages, which reads back only what its replay guard cannot rule out."""
+        return await self._insert_fresh(batches, await self._stored_ids(batches))
+
+    async def write_messages(self, messages: Sequence[MessageEvents]) -> WriteResult:
+        """Inserts, in one INSERT, the events of Kafka messages (docs/analytics.md "Replay guard").
+
+        First the positions: per (topic, partition) the offset range of these messages goes to
+        widget_event_positions, BEFORE the events, so every event that ever reaches widget_events
+        is covered by a position a later owner of the partition finds. Then only the events of
+        messages marked `maybe_stored` (a redelivery the guard could not rule out) are read back by
+        event id and skipped where stored; the others go in unread. Copies inside one call (a
+        replayed message next to its original) count once too."""
+        ranges: dict[tuple[str, int], tuple[int, int]] = {}
+        for m in messages:
+            key = (m.topic, m.partition)
+            lo, hi = ranges.get(key, (m.offset, m.offset))
+            ranges[key] = (min(lo, m.offset), max(hi, m.offset))
+        now = datetime.now(UTC).replace(microsecond=0)
+        await self.ch.insert(
+            "widget_event_positions",
+            POSITION_COLUMNS,
+            [(topic, partition, lo, hi, now) for (topic, partition), (lo, hi) in sorted(ranges.items())],
+        )
+        checked = [(m.org_id, m.site_id, m.events) for m in messages if m.maybe_stored]
+        seen = await self._stored_ids(checked) if checked else set()
+        return await self._insert_fresh([(m.org_id, m.site_id, m.events) for m in messages], seen)
+
+    async def written_ranges(self, topic: str, partition: int, from_offset: int) -> list[tuple[int, int]]:
+        """The offset ranges of a partition that inserts may have stored events of, at or beyond
+        `from_offset` (where its new owner resumes, i.e. the committed offset): a range read of the
+        few positions written after the last commit, whatever the volume stored."""
+        rows = await self.ch.query(
+            f"SELECT first_offset, last_offset FROM {self.db}.widget_event_positions "
+            f"WHERE topic = {literal(topic)} AND kafka_partition = {int(partition)} "
+            f"AND last_offset >= {int(from_offset)} ORDER BY first_offset"
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def prune_positions(self, now: datetime, keep_days: int = POSITION_KEEP_DAYS) -> None:
+        """Drops the day partitions of widget_event_positions older than `keep_days`."""
+        oldest_kept = int((now.astimezone(UTC).date() - timedelta(days=keep_days)).strftime("%Y%m%d"))
+        for partition, _rows in await self.partitions("widget_event_positions"):
+            if int(partition) < oldest_kept:
+                await self.ch.execute(
+                    f"ALTER TABLE {self.db}.widget_event_positions DROP PARTITION {int(partition)}"
+                )
+
+    async def _stored_ids(
+        self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]]
+    ) -> set[tuple[str, str]]:
+        """(site, event id) of the given events that widget_events holds already. One primary-key
+        range per statement: (org, site, day) prefixes plus the event ids; it reads the event ids of
+        those sites' whole days, which is why the consumer does this only for possible replays."""
         events = [(site, e) for _org, site, es in batches for e in es]
+        seen: set[tuple[str, str]] = set()
         if not events:
-            return WriteResult()
+            return seen
         orgs = sorted({org for org, _site, es in batches if es})
         sites = sorted({site for site, _ in events})
         days = sorted({e.occurred_at.astimezone(UTC).date() for _, e in events})
         ids = sorted({e.event_id for _, e in events})
-        seen: set[tuple[str, str]] = set()
         # Chunks keep each statement under ClickHouse's max_query_size (256 KiB by default).
         for i in range(0, len(ids), READ_BACK_IDS):
             rows = await self.ch.query(
@@ -189,14 +258,22 @@ class AnalyticsStore:
                 f"AND event_id IN {in_list(ids[i : i + READ_BACK_IDS])}"
             )
             seen.update((str(r[0]), str(r[1])) for r in rows)
-        # Copies inside one poll (a producer retry, a replayed message next to its original) count once too.
-        fresh = []
-        for site, e in events:
-            if (site, e.event_id) not in seen:
-                seen.add((site, e.event_id))
-                fresh.append(e.values)
+        return seen
+
+    async def _insert_fresh(
+        self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]], seen: set[tuple[str, str]]
+    ) -> WriteResult:
+        """Inserts the events whose (site, event id) is not in `seen`, each id once."""
+        fresh, total = [], 0
+        for _org, site, es in batches:
+            total += len(es)
+            for e in es:
+                key = (site, e.event_id)
+                if key not in seen:
+                    seen.add(key)
+                    fresh.append(e.values)
         await self.ch.insert("widget_events", EVENT_COLUMNS, fresh)
-        return WriteResult(inserted=len(fresh), already_stored=len(events) - len(fresh))
+        return WriteResult(inserted=len(fresh), already_stored=total - len(fresh))
 
     # ---- metrics ------------------------------------------------------------------------------
 

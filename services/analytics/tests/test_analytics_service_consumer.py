@@ -5,16 +5,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from services.analytics.adapters.clickhouse import ClickHouse, Row
 from services.analytics.adapters.consumer import BatchConsumer
-from services.analytics.adapters.store import AnalyticsStore
+from services.analytics.adapters.store import AnalyticsStore, WriteResult
 from services.analytics.service import BatchWriter
 from shared.kafka_bus import EventProducer, ReceivedEvent, ensure_topics, headers_dict, make_envelope
 from socialproof.events.v1 import analytics_events_pb2 as ev
@@ -197,3 +200,252 @@ async def test_a_serving_worker_runs_no_background_work_when_background_workers_
             await app.server.stop(0)
     assert started[False] == []
     assert started[True] == ["analytics-consumer", "analytics-reports", "analytics-retention"]
+
+
+class RecordingClickHouse:
+    """The store's ClickHouse, recording every read statement; `fail_next_event_insert` makes the
+    next insert into widget_events store the rows of its first month only and then fail, as an
+    insert spanning month partitions (one part each) can when the server dies in between."""
+
+    def __init__(self, inner: ClickHouse) -> None:
+        self.inner = inner
+        self.database = inner.database
+        self.reads: list[str] = []
+        self.fail_next_event_insert = False
+
+    async def execute(self, sql: str) -> None:
+        await self.inner.execute(sql)
+
+    async def query(self, sql: str) -> list[Row]:
+        self.reads.append(sql)
+        return await self.inner.query(sql)
+
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if table == "widget_events" and self.fail_next_event_insert:
+            self.fail_next_event_insert = False
+            at = columns.index("occurred_at")
+            first_month = min((r[at].year, r[at].month) for r in rows)
+            await self.inner.insert(
+                table, columns, [r for r in rows if (r[at].year, r[at].month) == first_month]
+            )
+            raise ConnectionError("server went away after the first part")
+        await self.inner.insert(table, columns, rows)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def event_reads(self) -> list[str]:
+        return [sql for sql in self.reads if ".widget_events " in sql]
+
+    def position_reads(self) -> list[str]:
+        return [sql for sql in self.reads if ".widget_event_positions " in sql]
+
+
+@pytest.fixture
+def recording(analytics_store: AnalyticsStore) -> RecordingClickHouse:
+    analytics_store.ch = recording = RecordingClickHouse(analytics_store.ch)
+    return recording
+
+
+def group_member(
+    bootstrap: str, group: str, topic: str, writer: BatchWriter, **options: Any
+) -> BatchConsumer:
+    """A consumer wired like the service's (bootstrap.py): the writer hears of assignments."""
+    settings: dict[str, Any] = {"max_messages": 500, "max_wait": 0.3, "fast_group_join": True, **options}
+    return BatchConsumer(
+        bootstrap,
+        group_id=group,
+        topics=[topic],
+        handler=writer.handle_many,
+        on_assign=writer.partitions_assigned,
+        **settings,
+    )
+
+
+async def test_normal_batches_read_nothing_back(
+    analytics_store: AnalyticsStore,
+    recording: RecordingClickHouse,
+    kafka_bootstrap: str,
+    kafka_topic_prefix: str,
+) -> None:
+    """The replay guard's cost does not grow with what is stored: batches of a partition this
+    consumer owns read nothing; one small lookup of positions per partition it was assigned."""
+    topic = f"{kafka_topic_prefix}widget-events"
+    await ensure_topics(kafka_bootstrap, [topic])
+    org = str(uuid.uuid4())
+    sites = [str(uuid.uuid4()) for _ in range(3)]
+    now = datetime.now(UTC).replace(microsecond=0)
+    writer = BatchWriter(analytics_store)
+    consumer = group_member(kafka_bootstrap, f"{kafka_topic_prefix}g", topic, writer, max_messages=5)
+    async with EventProducer(kafka_bootstrap) as producer:
+        ends = await publish(producer, topic, [recorded(org, sites[i % 3], 20, now) for i in range(30)])
+        await consume_until(consumer, lambda: covers(consumer.stats.committed, ends))
+    assert writer.total.inserted == 600 and writer.total.already_stored == 0
+    assert consumer.stats.batches >= 6, consumer.stats
+    assert recording.event_reads() == []
+    assert 1 <= len(recording.position_reads()) <= len(ends), recording.position_reads()
+    assert [await site_counts(analytics_store, s) for s in sites] == [(200, 200)] * 3
+
+
+async def test_a_new_process_after_a_crash_between_insert_and_commit_counts_each_event_once(
+    analytics_store: AnalyticsStore,
+    recording: RecordingClickHouse,
+    kafka_bootstrap: str,
+    kafka_topic_prefix: str,
+) -> None:
+    """The restarted process knows nothing of the crashed one: the positions table tells it which
+    messages may be stored; it reads back those, and only those."""
+    topic = f"{kafka_topic_prefix}widget-events"
+    await ensure_topics(kafka_bootstrap, [topic])
+    org, site = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC).replace(microsecond=0)
+    group = f"{kafka_topic_prefix}g"
+    crashed = BatchWriter(analytics_store)
+    async with EventProducer(kafka_bootstrap) as producer:
+        ends = await publish(producer, topic, [recorded(org, site, 20, now) for _ in range(10)])
+
+        async def write_then_die(events: Sequence[ReceivedEvent]) -> None:
+            await crashed.handle_many(events)
+            raise Crash
+
+        doomed = BatchConsumer(
+            kafka_bootstrap, group_id=group, topics=[topic], handler=write_then_die,
+            on_assign=crashed.partitions_assigned, max_messages=500, max_wait=0.5, fast_group_join=True,
+        )  # fmt: skip
+        with pytest.raises(Crash):
+            await asyncio.wait_for(doomed.run(), 30)
+        written = crashed.total.inserted
+        assert written > 0 and doomed.stats.committed == {}
+        assert recording.event_reads() == []
+
+        restarted = BatchWriter(analytics_store)
+        consumer = group_member(kafka_bootstrap, group, topic, restarted)
+        await consume_until(consumer, lambda: covers(consumer.stats.committed, ends))
+        assert restarted.total.already_stored == written
+        assert restarted.total.inserted == 200 - written
+        assert await site_counts(analytics_store, site) == (200, 200)
+
+        # Past the replayed messages, batches read nothing back again.
+        reads = len(recording.event_reads())
+        assert reads >= 1
+        more = await publish(producer, topic, [recorded(org, site, 20, now) for _ in range(5)])
+        consumer = group_member(kafka_bootstrap, group, topic, restarted)
+        await consume_until(consumer, lambda: covers(consumer.stats.committed, more))
+    assert len(recording.event_reads()) == reads
+    assert await site_counts(analytics_store, site) == (300, 300)
+
+
+async def test_a_partition_moved_to_another_consumer_before_the_commit_counts_each_event_once(
+    analytics_store: AnalyticsStore, kafka_bootstrap: str, kafka_topic_prefix: str
+) -> None:
+    """A rebalance: two members (two processes) share the group; the one that owns the site's
+    partition writes a poll and dies before committing it; the group moves the partition to the
+    other member, which resumes at the committed offset."""
+    topic = f"{kafka_topic_prefix}widget-events"
+    await ensure_topics(kafka_bootstrap, [topic])
+    org, site = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC).replace(microsecond=0)
+    group = f"{kafka_topic_prefix}g"
+    writers = [BatchWriter(analytics_store), BatchWriter(analytics_store)]
+    died: list[int] = []
+
+    def member(i: int) -> BatchConsumer:
+        async def write_and_die_once(events: Sequence[ReceivedEvent]) -> None:
+            await writers[i].handle_many(events)
+            if not died:
+                died.append(i)
+                raise Crash
+
+        return BatchConsumer(
+            kafka_bootstrap, group_id=group, topics=[topic], handler=write_and_die_once,
+            on_assign=writers[i].partitions_assigned, max_messages=500, max_wait=0.3, fast_group_join=True,
+        )  # fmt: skip
+
+    members = [member(0), member(1)]
+    tasks = [asyncio.create_task(m.run()) for m in members]
+    try:
+        await asyncio.gather(*(m.wait_assigned(30) for m in members))
+        async with EventProducer(kafka_bootstrap) as producer:
+            ends = await publish(producer, topic, [recorded(org, site, 20, now) for _ in range(10)])
+        deadline = time.monotonic() + 30
+        while not died and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert died, "no member got the messages"
+        with pytest.raises(Crash):
+            await asyncio.wait_for(tasks[died[0]], 15)
+        dead, survivor = died[0], 1 - died[0]
+        written = writers[dead].total.inserted
+        assert written > 0 and members[dead].stats.committed.get(next(iter(ends)), 0) == 0
+        deadline = time.monotonic() + 30
+        while not covers(members[survivor].stats.committed, ends) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        for m in members:
+            m.stop()
+        for t in tasks:
+            with contextlib.suppress(Crash):
+                await asyncio.wait_for(t, 15)
+    assert covers(members[survivor].stats.committed, ends), members[survivor].stats
+    assert writers[survivor].total.already_stored == written
+    assert writers[survivor].total.inserted == 200 - written
+    assert await site_counts(analytics_store, site) == (200, 200)
+
+
+async def test_a_partition_that_comes_back_after_another_owner_wrote_counts_each_event_once(
+    analytics_store: AnalyticsStore, recording: RecordingClickHouse
+) -> None:
+    """This writer owned the partition up to offset 2 (committed); another process then wrote 2..3
+    and died before its commit; the partition comes back here at offset 2, the very offset this
+    writer would expect next: only the assignment tells it that someone else wrote meanwhile."""
+    org, site = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC).replace(microsecond=0)
+    topic = f"widget-events-{uuid.uuid4().hex}"
+    messages = [
+        ReceivedEvent(make_envelope(recorded(org, site, 10, now), org, site), topic, 0, offset, None)
+        for offset in range(4)
+    ]
+    here, elsewhere = BatchWriter(analytics_store), BatchWriter(analytics_store)
+    await here.handle_many(messages[:2])
+    await elsewhere.handle_many(messages[2:])
+    assert recording.event_reads() == []
+    here.partitions_assigned([(topic, 0)])
+    await here.handle_many(messages[2:])
+    assert here.last == WriteResult(inserted=0, already_stored=20)
+    assert await site_counts(analytics_store, site) == (40, 40)
+
+
+async def test_a_batch_stored_in_part_is_retried_without_loss_or_double_count(
+    analytics_store: AnalyticsStore,
+    recording: RecordingClickHouse,
+    kafka_bootstrap: str,
+    kafka_topic_prefix: str,
+) -> None:
+    """One poll's events span two months (two parts): the insert stores the first and fails; the
+    consumer's retries, message by message, store the rest and skip what is stored."""
+    topic = f"{kafka_topic_prefix}widget-events"
+    await ensure_topics(kafka_bootstrap, [topic])
+    org, site = str(uuid.uuid4()), str(uuid.uuid4())
+    # Each message: 10 events in the last hour of a month and 10 in the first hours of the next.
+    month_end = datetime(2026, 11, 1, tzinfo=UTC)
+    batches = [recorded(org, site, 20, month_end + timedelta(seconds=10)) for _ in range(6)]
+    for b in batches:
+        for i, e in enumerate(b.events):
+            e.occurred_at.FromDatetime(
+                (month_end + timedelta(minutes=i - 10, seconds=1)).replace(tzinfo=None)
+            )
+    writer = BatchWriter(analytics_store)
+    recording.fail_next_event_insert = True
+    consumer = group_member(kafka_bootstrap, f"{kafka_topic_prefix}g", topic, writer, retry_backoff=0.01)
+    async with EventProducer(kafka_bootstrap) as producer:
+        ends = await publish(producer, topic, batches)
+    await consume_until(consumer, lambda: covers(consumer.stats.committed, ends))
+    assert consumer.stats.failed_attempts == 1 and consumer.stats.dead_lettered == 0
+    # The failed insert stored the first month (10 events) of each message of its poll.
+    assert writer.total.already_stored >= 10 and writer.total.already_stored % 10 == 0
+    assert writer.total.inserted + writer.total.already_stored == 120
+    assert await site_counts(analytics_store, site) == (120, 120)
+    months = await analytics_store.ch.query(
+        f"SELECT toYYYYMM(occurred_at) AS m, count(), uniqExact(event_id) "
+        f"FROM {analytics_store.db}.widget_events WHERE site_id = '{site}' GROUP BY m ORDER BY m"
+    )
+    assert [tuple(int(v) for v in r) for r in months] == [(202610, 60, 60), (202611, 60, 60)]
