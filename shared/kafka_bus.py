@@ -294,15 +294,7 @@ class EventProducer:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, done, result)
 
-        while True:
-            try:
-                self._producer.produce(
-                    topic, value=value, key=key, headers=cast(Any, headers), on_delivery=on_delivery
-                )
-                break
-            except BufferError:
-                # The local queue is full: let the poll thread drain it, then try again.
-                await asyncio.sleep(0.05)
+        await self._produce(topic, value, key, headers, on_delivery)
         try:
             delivery = await asyncio.wait_for(done, delivery_timeout)
         except TimeoutError as exc:
@@ -313,6 +305,24 @@ class EventProducer:
             raise
         telemetry.kafka_produced.labels(topic, "delivered").inc()
         return delivery
+
+    async def _produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers,
+        on_delivery: Callable[[KafkaError | None, Message], None],
+    ) -> None:
+        """Queues one message; when the local queue is full, lets the poll thread drain it and retries."""
+        while True:
+            try:
+                self._producer.produce(
+                    topic, value=value, key=key, headers=cast(Any, headers), on_delivery=on_delivery
+                )
+                return
+            except BufferError:
+                await asyncio.sleep(0.05)
 
     async def publish_raw_batch(
         self,
@@ -347,14 +357,7 @@ class EventProducer:
                     loop.call_soon_threadsafe(_settle_batch, done, failures)
 
         for value, key, headers in messages:
-            while True:
-                try:
-                    self._producer.produce(
-                        topic, value=value, key=key, headers=cast(Any, headers), on_delivery=on_delivery
-                    )
-                    break
-                except BufferError:
-                    await asyncio.sleep(0.05)
+            await self._produce(topic, value, key, headers, on_delivery)
         try:
             failed = await asyncio.wait_for(done, delivery_timeout)
         except TimeoutError as exc:
@@ -578,6 +581,24 @@ class GroupMember:
         if error.code() != KafkaError._PARTITION_EOF:
             log.warning("kafka consumer error", extra={"group": self.group_id, "error": str(error)})
         return True
+
+    async def _commit_batch(
+        self, call: Callable[..., Awaitable[Any]], consumer: Consumer, msgs: Sequence[Message]
+    ) -> dict[tuple[str, int], int] | None:
+        """Commits (synchronously) the offset after the last of `msgs` in each partition and returns
+        those offsets; None when the commit failed — typically a rebalance moved a partition, and its
+        new owner delivers the messages again, which at-least-once and the consumers' dedupe allow."""
+        next_offsets: dict[tuple[str, int], int] = {}
+        for msg in msgs:
+            key = (msg.topic() or "", msg.partition() or 0)
+            next_offsets[key] = max(next_offsets.get(key, 0), (msg.offset() or 0) + 1)
+        offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
+        try:
+            await call(consumer.commit, offsets=offsets, asynchronous=False)
+        except KafkaException as exc:
+            log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
+            return None
+        return next_offsets
 
     async def _dead_letter(self, msg: Message, error: Exception, *, attempts: int) -> None:
         assert self._dlq_producer is not None

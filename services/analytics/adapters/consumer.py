@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, Message, TopicPartition
 
 from shared import telemetry
 from shared.kafka_bus import (
@@ -167,18 +167,9 @@ class BatchConsumer(GroupMember):
     async def _commit(
         self, call: Callable[..., Awaitable[Any]], consumer: Consumer, msgs: list[Message]
     ) -> None:
-        next_offsets: dict[tuple[str, int], int] = {}
-        for msg in msgs:
-            key = (msg.topic() or "", msg.partition() or 0)
-            next_offsets[key] = max(next_offsets.get(key, 0), (msg.offset() or 0) + 1)
-        offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
-        try:
-            await call(consumer.commit, offsets=offsets, asynchronous=False)
-        except KafkaException as exc:
-            # Typically a rebalance moved the partition; its new owner replays, which dedupe absorbs.
-            log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
-            return
-        self.stats.committed.update(next_offsets)
+        committed = await self._commit_batch(call, consumer, msgs)
+        if committed is not None:
+            self.stats.committed.update(committed)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._newly_assigned.extend((p.topic, p.partition) for p in partitions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, Message
 
 from shared.kafka_bus import EventConsumer, ReceivedEvent
 from socialproof.events.v1 import activity_pb2
@@ -76,19 +76,8 @@ class ActivityConsumer(EventConsumer):
                 await self._commit_all(call, consumer, usable)
 
     async def _commit_all(self, call: Any, consumer: Consumer, messages: list[Message]) -> None:
-        next_offsets: dict[tuple[str, int], int] = {}
-        for msg in messages:
-            key = (msg.topic() or "", msg.partition() or 0)
-            next_offsets[key] = max(next_offsets.get(key, 0), (msg.offset() or 0) + 1)
-        offsets = [TopicPartition(t, p, o) for (t, p), o in next_offsets.items()]
-        try:
-            await call(consumer.commit, offsets=offsets, asynchronous=False)
-        except KafkaException as exc:
-            # Typically the partition moved to another member during a rebalance; it will deliver the
-            # messages again, which at-least-once allows.
-            log.warning("kafka commit failed", extra={"group": self.group_id, "error": str(exc)})
-            return
-        for (topic, partition), offset in next_offsets.items():
+        committed = await self._commit_batch(call, consumer, messages)
+        for (topic, partition), offset in (committed or {}).items():
             self.stats.last_commit[(topic, partition)] = offset
 
 
