@@ -7,8 +7,9 @@ import logging
 import re
 import time
 import uuid
+from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,26 +124,17 @@ Behavior = Callable[..., Any]
 
 
 class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has no stubs
-    """Base class: wraps every unary or server-streaming call in `scope()`.
+    """Base class of a stage around every call: `open()` before the servicer, `close()` after it.
 
-    Subclasses write one async context manager instead of four handler variants; exceptions
-    raised by the servicer pass through it, so it can observe or translate them. Each can be
-    installed alone, but servers use `CallPipeline`, which runs several in one wrapper.
+    Subclasses write that pair instead of four handler variants; the error raised by the servicer
+    (or by an inner stage's close) reaches close(), so a stage can observe or translate it. Unary
+    calls run the pairs as plain calls; streaming calls through `scope()`, the same pair as an async
+    context manager. Each can be installed alone, but servers use `CallPipeline`, which runs several
+    in one wrapper.
     """
 
-    #: True for stages written as `open()` / `close()` (below) instead of `scope()`: a pipeline made
-    #: only of such stages runs unary calls without an async context manager per stage.
-    fused = False
-    #: False when before_first_response is the no-op below (the pipeline then skips it).
-    wants_first_response = True
-
-    def scope(self, call: ServerCall) -> AbstractAsyncContextManager[None]:
-        if not self.fused:
-            raise NotImplementedError
-        return self._fused_scope(call)
-
     @asynccontextmanager
-    async def _fused_scope(self, call: ServerCall) -> AsyncIterator[None]:
+    async def scope(self, call: ServerCall) -> AsyncIterator[None]:
         state = self.open(call)
         error: BaseException | None = None
         try:
@@ -155,14 +147,14 @@ class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc
             if pending is not None:
                 await pending
 
+    @abstractmethod
     def open(self, call: ServerCall) -> Any:
-        """Fused stages: runs before the servicer; returns what close() needs."""
-        raise NotImplementedError
+        """Runs before the servicer; returns what close() needs."""
 
+    @abstractmethod
     def close(self, call: ServerCall, state: Any, error: BaseException | None) -> Awaitable[None] | None:
-        """Fused stages: runs after the servicer (error: what it raised, or what an inner stage raised
+        """Runs after the servicer (error: what it raised, or what an inner stage raised
         instead). Returns an awaitable when it must await something (it may raise a new error)."""
-        raise NotImplementedError
 
     async def before_first_response(self, call: ServerCall) -> None:
         """Runs once just before the first response message leaves (unary: after the servicer returns)."""
@@ -224,29 +216,12 @@ async def _before_first_response(stages: tuple[CallInterceptor, ...], call: Serv
 def _wrap_unary(
     behavior: Behavior, details: grpc.HandlerCallDetails, stages: tuple[CallInterceptor, ...]
 ) -> Behavior:
-    if stages and all(stage.fused for stage in stages):
-        return _fused_unary(behavior, details, stages)
-
-    async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        call = ServerCall.create(details, context, response_streaming=False)
-        async with AsyncExitStack() as stack:
-            await _enter(stack, stages, call)
-            response = behavior(request, context)
-            if inspect.isawaitable(response):
-                response = await response
-            await _before_first_response(stages, call)
-            return response
-
-    return unary
-
-
-def _fused_unary(
-    behavior: Behavior, details: grpc.HandlerCallDetails, stages: tuple[CallInterceptor, ...]
-) -> Behavior:
     """The same nesting as the AsyncExitStack of scopes (open outermost first, close innermost first,
     an error raised by a close replaces the one the outer stages see) as plain calls: the stack and a
     generator-based context manager per stage measured ~0.2 ms of CPU per call under load."""
-    first_response = tuple(stage for stage in stages if stage.wants_first_response)
+    # Only stages that override the no-op before_first_response are called for it.
+    no_op = CallInterceptor.before_first_response
+    first_response = tuple(stage for stage in stages if type(stage).before_first_response is not no_op)
 
     async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         call = ServerCall.create(details, context, response_streaming=False)
@@ -313,8 +288,6 @@ def _wrap_stream(
 class RequestIdInterceptor(CallInterceptor):
     """Takes `x-request-id` from the caller (or makes one), exposes it, and echoes it back."""
 
-    fused = True
-
     def open(self, call: ServerCall) -> str:
         incoming = call.header(REQUEST_ID_HEADER)
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -353,9 +326,6 @@ class TracingInterceptor(CallInterceptor):
     def __init__(self, tracer_provider: trace.TracerProvider | None = None) -> None:
         self._tracer_provider = tracer_provider
         self._tracer: trace.Tracer | None = None
-
-    fused = True
-    wants_first_response = False
 
     def open(self, call: ServerCall) -> tuple[Any, trace.Span]:
         # Looked up once: without a provider, OpenTelemetry reads the environment on every lookup. The
@@ -399,9 +369,6 @@ class PrincipalInterceptor(CallInterceptor):
     def __init__(self, mesh_token: str) -> None:
         self._mesh_token = mesh_token
 
-    fused = True
-    wants_first_response = False
-
     def open(self, call: ServerCall) -> None:
         principal, caller = principal_from_metadata(call.metadata, self._mesh_token)
         set_current_principal(principal, caller)
@@ -418,9 +385,6 @@ class PrincipalInterceptor(CallInterceptor):
 class MetricsInterceptor(CallInterceptor):
     """Counts calls by service/method/code and observes their latency."""
 
-    fused = True
-    wants_first_response = False
-
     def open(self, call: ServerCall) -> float:
         return time.perf_counter()
 
@@ -432,9 +396,6 @@ class MetricsInterceptor(CallInterceptor):
 
 class AccessLogInterceptor(CallInterceptor):
     """Writes one structured line per call: method, code, duration; never payloads."""
-
-    fused = True
-    wants_first_response = False
 
     def open(self, call: ServerCall) -> float:
         return time.perf_counter()
@@ -467,9 +428,6 @@ class ErrorMappingInterceptor(CallInterceptor):
     DomainError → its code with ErrorInfo/BadRequest/RetryInfo details. Anything else → INTERNAL
     with a generic message and the request id; the traceback goes to the server log only.
     """
-
-    fused = True
-    wants_first_response = False
 
     def open(self, call: ServerCall) -> None:
         return None

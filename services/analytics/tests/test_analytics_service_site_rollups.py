@@ -10,7 +10,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from services.analytics.adapters.store import AnalyticsStore
-from services.analytics.domain.queries import Bucketing, EventFilter, Granularity, Scope
+from services.analytics.domain.queries import Bucketing, EventFilter, Granularity, MetricRow, Scope
 from services.analytics.tests.test_analytics_service_rollups import (
     ORG,
     ORIGIN,
@@ -59,6 +59,18 @@ async def raw_summary(
         scope, start, end, EventFilter(), group_expr=None, bucketing=bucketing, rollups=False
     )
     return as_tuples(total), as_tuples(series)
+
+
+async def summary_equals_raw(store: AnalyticsStore, name: str, bucketing: Bucketing) -> MetricRow:
+    """The site summary of range `name` through the rollups, asserted equal to the raw answer."""
+    start, end = ORIGIN + RANGES[name][0], ORIGIN + RANGES[name][1]
+    total, series = await store.metric_totals_and_series(
+        Scope(ORG, SITE), start, end, EventFilter(), bucketing
+    )
+    assert (as_tuples([total]), as_tuples(series)) == await raw_summary(
+        store, Scope(ORG, SITE), name, bucketing
+    )
+    return total
 
 
 async def test_unfiltered_summary_is_one_statement_over_site_rollups_with_the_raw_numbers(
@@ -152,20 +164,8 @@ async def test_site_rollups_and_counted_events_are_filled_from_what_is_stored_wh
         assert int(rows[0][0]) > 0, table
     bucketing = Bucketing(Granularity.DAY, ZoneInfo("UTC"))
     for name in ("ragged edges", "days with a partial hour"):
-        start, end = ORIGIN + RANGES[name][0], ORIGIN + RANGES[name][1]
-        total, series = await store.metric_totals_and_series(
-            Scope(ORG, SITE), start, end, EventFilter(), bucketing
-        )
-        assert (as_tuples([total]), as_tuples(series)) == await raw_summary(
-            store, Scope(ORG, SITE), name, bucketing
-        )
+        await summary_equals_raw(store, name, bucketing)
     # Idempotent, and the views fill the tables from then on: new events are counted once.
     await store.ensure_schema()
     await seed(store, 700)
-    start, end = ORIGIN + RANGES["all"][0], ORIGIN + RANGES["all"][1]
-    total, series = await store.metric_totals_and_series(
-        Scope(ORG, SITE), start, end, EventFilter(), bucketing
-    )
-    assert (as_tuples([total]), as_tuples(series)) == await raw_summary(
-        store, Scope(ORG, SITE), "all", bucketing
-    )
+    await summary_equals_raw(store, "all", bucketing)
