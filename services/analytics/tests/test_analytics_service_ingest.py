@@ -173,14 +173,73 @@ async def test_batch_is_stored_once_and_counted_in_metrics(
     )
     # Assigned directly (no group join): the topic has 3 partitions, read from the start.
     consumer.assign([TopicPartition(analytics.topics.usage, p, OFFSET_BEGINNING) for p in range(3)])
+    usage = await read_usage(consumer, counted=2, excluded=1)
+    # Reported per site and second: the two batches with impressions made one or two usage events.
+    assert sum(u.counted_impressions for u in usage) == 2
+    assert sum(u.excluded_bot_impressions for u in usage) == 1
+    assert 1 <= len(usage) <= 2
+    assert all(u.site_id == tenant.site_id and u.org_id == tenant.org_id for u in usage)
+
+
+async def read_usage(
+    consumer: Consumer, *, counted: int, excluded: int, within: float = 15
+) -> list[UsageRecorded]:
+    """UsageRecorded events until they add up to the given counts (or the time is up), then 2 s more
+    to see any surplus."""
     usage: list[UsageRecorded] = []
-    deadline = time.monotonic() + 15
-    while len(usage) < 2 and time.monotonic() < deadline:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
         msg = await asyncio.to_thread(consumer.poll, 0.5)
         if msg is not None and not msg.error():
             usage.append(unpack(decode_envelope(msg.value()), UsageRecorded))
+        reached = (
+            sum(u.counted_impressions for u in usage) >= counted
+            and sum(u.excluded_bot_impressions for u in usage) >= excluded
+        )
+        if reached:
+            deadline = min(deadline, time.monotonic() + 2)
     consumer.close()
-    assert sorted((u.counted_impressions, u.excluded_bot_impressions) for u in usage) == [(0, 1), (2, 0)]
+    return usage
+
+
+@pytest.mark.parametrize("analytics", ["chdb"], indirect=True)
+async def test_usage_is_reported_once_per_site_and_second(
+    analytics: AnalyticsApp, notifications_peer: tuple[str, PeerSites], kafka_bootstrap: str
+) -> None:
+    """Many batches in the same seconds: billing gets their summed impressions in one event per
+    site and second (not one per batch), each with a 1 s window and its own id."""
+    peer = notifications_peer[1]
+    tenant, other = new_tenant(peer), new_tenant(peer)
+    now = datetime.now(UTC)
+    human = [("grpc.primary_user_agent", HUMAN_UA)]
+    consumer = Consumer({"bootstrap.servers": kafka_bootstrap, "group.id": f"check-{uuid.uuid4().hex}"})
+    consumer.assign([TopicPartition(analytics.topics.usage, p, OFFSET_BEGINNING) for p in range(3)])
+    started = time.time()
+    async with grpc.aio.insecure_channel(analytics.server.address, options=human) as channel:
+        ingest = ingest_pb2_grpc.IngestServiceStub(channel)
+        common = {"campaign_id": tenant.campaign_id}
+        replies = await asyncio.gather(
+            *(
+                ingest.RecordWidgetEvents(
+                    batch(tenant, [event(1, f"v{i}", now, **common), event(6, f"v{i}", now)])
+                )
+                for i in range(30)
+            ),
+            ingest.RecordWidgetEvents(batch(other, [event(1, "w", now, campaign_id=other.campaign_id)])),
+        )
+    assert [r.accepted_count for r in replies] == [2] * 30 + [1]
+    seconds = int(time.time()) - int(started) + 1
+    usage = await read_usage(consumer, counted=31, excluded=0)
+    mine = [u for u in usage if u.site_id == tenant.site_id]
+    theirs = [u for u in usage if u.site_id == other.site_id]
+    assert (
+        sum(u.counted_impressions for u in mine) == 30 and sum(u.excluded_bot_impressions for u in mine) == 0
+    )
+    assert [u.counted_impressions for u in theirs] == [1] and theirs[0].org_id == other.org_id
+    # At most one event per second the batches were acknowledged in (not one per batch).
+    assert 1 <= len(mine) <= seconds
+    windows = [(u.window_start_time.seconds, u.window_end_time.seconds) for u in mine]
+    assert len(set(windows)) == len(windows) and all(end == start + 1 for start, end in windows)
 
 
 @pytest.mark.parametrize("analytics", ["chdb"], indirect=True)
