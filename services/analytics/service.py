@@ -379,10 +379,6 @@ def _user_agent(user_agent: str) -> UserAgent:
     return parse_user_agent(user_agent)
 
 
-def _seconds(ts: Timestamp) -> datetime:
-    return datetime.fromtimestamp(ts.seconds + ts.nanos / 1e9, UTC)
-
-
 def _ms(d: Any) -> float:
     return d.seconds * 1000 + d.nanos / 1e6
 
@@ -394,100 +390,98 @@ _NO_CONVERSION = ("", "", 0, "")
 _NO_PERFORMANCE = (0, 0.0, 0.0, 0, 0.0, 0.0, "")
 
 
+#: The row parts of an event without UTM parameters or parsed User-Agent.
+_NO_UTM = ("", "", "")
+_NO_AGENT = (0, "", "")
+
+
 def stored_event(batch: WidgetEventsRecorded, event: WidgetEvent) -> StoredEvent:
     """One raw-table row from a recorded event (IPs and raw user agents are not stored)."""
-    return _row(batch, event, _seconds(batch.received_at), {})
+    one = WidgetEventsRecorded(
+        org_id=batch.org_id, site_id=batch.site_id, batch_id=batch.batch_id, events=[event]
+    )
+    if batch.HasField("received_at"):
+        one.received_at.CopyFrom(batch.received_at)
+    return StoredEvent(event_rows(one)[0])
 
 
 def stored_events(batch: WidgetEventsRecorded) -> list[StoredEvent]:
-    """The raw-table rows of every event of a recorded batch (this runs per event in the consumer:
-    batch fields are read once, and unset submessages are skipped with one HasField each)."""
-    received = _seconds(batch.received_at)
-    # Events of a batch share their received_at and often their occurred_at second: one datetime each.
-    times: dict[tuple[int, int], datetime] = {}
-    return [_row(batch, event, received, times) for event in batch.events]
+    return [StoredEvent(row) for row in event_rows(batch)]
 
 
-def _when(ts: Timestamp, times: dict[tuple[int, int], datetime]) -> datetime:
-    key = (ts.seconds, ts.nanos)
-    found = times.get(key)
-    if found is None:
-        found = times[key] = datetime.fromtimestamp(key[0] + key[1] / 1e9, UTC)
-    return found
-
-
-def _row(
-    batch: WidgetEventsRecorded,
-    event: WidgetEvent,
-    batch_received: datetime,
-    times: dict[tuple[int, int], datetime],
-) -> StoredEvent:
-    has = event.HasField
-    if has("conversion"):
-        c = event.conversion
-        value = c.value
-        conversion: tuple[Any, ...] = (c.goal_name, c.order_ref, value.amount_minor, value.currency_code)
-    else:
-        conversion = _NO_CONVERSION
-    if has("performance"):
-        p = event.performance
-        performance: tuple[Any, ...] = (
-            p.script_transfer_bytes,
-            float(_ms(p.script_load_duration)),
-            float(_ms(p.time_to_first_notification)),
-            p.long_task_count,
-            float(_ms(p.longest_long_task)),
-            float(p.cumulative_layout_shift),
-            p.widget_version,
+def event_rows(batch: WidgetEventsRecorded) -> list[tuple[Any, ...]]:
+    """The raw-table rows of every event of a recorded batch, insert-ready (EVENT_COLUMNS order,
+    times as epoch seconds: ClickHouse's DateTime has whole seconds). This runs per event in the
+    consumer: batch fields are read once, each field once, unset submessages are skipped with one
+    HasField each, and no datetime is made (the insert would turn it back into seconds)."""
+    org, site, batch_id = batch.org_id, batch.site_id, batch.batch_id
+    # Ingest always sets each event's received_at; the batch's stands in for an event without one.
+    batch_received = batch.received_at.seconds
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for event in batch.events:
+        has = event.HasField
+        if has("conversion"):
+            c = event.conversion
+            value = c.value
+            conversion: tuple[Any, ...] = (c.goal_name, c.order_ref, value.amount_minor, value.currency_code)
+        else:
+            conversion = _NO_CONVERSION
+        if has("performance"):
+            p = event.performance
+            performance: tuple[Any, ...] = (
+                p.script_transfer_bytes,
+                float(_ms(p.script_load_duration)),
+                float(_ms(p.time_to_first_notification)),
+                p.long_task_count,
+                float(_ms(p.longest_long_task)),
+                float(p.cumulative_layout_shift),
+                p.widget_version,
+            )
+        else:
+            performance = _NO_PERFORMANCE
+        if has("utm"):
+            utm = event.utm
+            utms: tuple[str, ...] = (utm.source, utm.medium, utm.campaign)
+        else:
+            utms = _NO_UTM
+        if has("user_agent_info"):
+            ua = event.user_agent_info
+            agent: tuple[Any, ...] = (int(ua.device_type), ua.browser_name, ua.os_name)
+        else:
+            agent = _NO_AGENT
+        append(
+            (
+                org,
+                site,
+                event.event_id,
+                batch_id,
+                int(event.type),
+                event.occurred_at.seconds,
+                event.received_at.seconds if has("received_at") else batch_received,
+                event.visitor_id,
+                event.session_id,
+                event.campaign_id,
+                event.variant_id,
+                event.experiment_id,
+                int(event.holdout),
+                event.activity_id,
+                event.page_url,
+                event.referrer,
+                *utms,
+                *agent,
+                event.location.country_code if has("location") else "",
+                int(event.anonymous),
+                int(event.test),
+                int(event.bot),
+                int(event.bot_reason),
+                *conversion,
+                int(_ms(event.visible_duration)) if has("visible_duration") else 0,
+                int(_ms(event.hover_duration)) if has("hover_duration") else 0,
+                *performance,
+            )
         )
-    else:
-        performance = _NO_PERFORMANCE
-    if has("utm"):
-        utm = event.utm
-        source, medium, campaign = utm.source, utm.medium, utm.campaign
-    else:
-        source = medium = campaign = ""
-    if has("user_agent_info"):
-        ua = event.user_agent_info
-        device, browser, os_name = int(ua.device_type), ua.browser_name, ua.os_name
-    else:
-        device, browser, os_name = 0, "", ""
-    return StoredEvent(
-        (
-            batch.org_id,
-            batch.site_id,
-            event.event_id,
-            batch.batch_id,
-            int(event.type),
-            _when(event.occurred_at, times),
-            # Ingest always sets it; a batch-level time stands in for an event that lacks one.
-            _when(event.received_at, times) if has("received_at") else batch_received,
-            event.visitor_id,
-            event.session_id,
-            event.campaign_id,
-            event.variant_id,
-            event.experiment_id,
-            int(event.holdout),
-            event.activity_id,
-            event.page_url,
-            event.referrer,
-            source,
-            medium,
-            campaign,
-            device,
-            browser,
-            os_name,
-            event.location.country_code if has("location") else "",
-            int(event.anonymous),
-            int(event.test),
-            int(event.bot),
-            int(event.bot_reason),
-            *conversion,
-            int(_ms(event.visible_duration)) if has("visible_duration") else 0,
-            int(_ms(event.hover_duration)) if has("hover_duration") else 0,
-            *performance,
-        )
-    )
+    return rows
 
 
 class BatchWriter:
@@ -550,7 +544,7 @@ class BatchWriter:
                 r.offset,
                 b.org_id,
                 b.site_id,
-                stored_events(b),
+                event_rows(b),
                 maybe_stored=any(
                     lo <= r.offset <= hi for lo, hi in self._uncertain.get((r.topic, r.partition), ())
                 ),

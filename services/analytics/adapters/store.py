@@ -49,7 +49,9 @@ READ_BACK_IDS = 3000
 
 @dataclass(frozen=True)
 class StoredEvent:
-    """One row of widget_events, in EVENT_COLUMNS order (built by the service from the Kafka event)."""
+    """One row of widget_events, in EVENT_COLUMNS order (built by the service from the Kafka event).
+    occurred_at and received_at are epoch seconds as the consumer builds them; datetimes (tools,
+    tests) are accepted too and converted when written."""
 
     values: tuple[Any, ...]
 
@@ -59,21 +61,41 @@ class StoredEvent:
 
     @property
     def occurred_at(self) -> datetime:
-        value: datetime = self.values[5]
-        return value
+        return _as_datetime(self.values[OCCURRED_AT])
+
+
+#: Positions of the DateTime columns in EVENT_COLUMNS.
+OCCURRED_AT, RECEIVED_AT = EVENT_COLUMNS.index("occurred_at"), EVENT_COLUMNS.index("received_at")
+
+
+def _as_datetime(value: datetime | int) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
+
+
+def _insert_ready(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row with its DateTime columns as epoch seconds (what the consumer's rows have already)."""
+    occurred, received = values[OCCURRED_AT], values[RECEIVED_AT]
+    if not isinstance(occurred, datetime) and not isinstance(received, datetime):
+        return values
+    row = list(values)
+    for i in (OCCURRED_AT, RECEIVED_AT):
+        if isinstance(row[i], datetime):
+            row[i] = int(row[i].timestamp())
+    return tuple(row)
 
 
 @dataclass(frozen=True)
 class MessageEvents:
-    """The rows of one Kafka message, where it sits in its topic, and whether its events may be
-    stored already (a redelivery the consumer's replay guard could not rule out)."""
+    """The rows of one Kafka message (insert-ready: EVENT_COLUMNS order, times as epoch seconds),
+    where it sits in its topic, and whether its events may be stored already (a redelivery the
+    consumer's replay guard could not rule out)."""
 
     topic: str
     partition: int
     offset: int
     org_id: str
     site_id: str
-    events: Sequence[StoredEvent]
+    rows: Sequence[tuple[Any, ...]]
     maybe_stored: bool = False
 
 
@@ -190,7 +212,8 @@ class AnalyticsStore:
         """Inserts, in one INSERT, the events not stored yet, reading back every event id first (for
         writes that have no Kafka position to guard them: seeding, tools). The consumer writes
         through write_messages, which reads back only what its replay guard cannot rule out."""
-        return await self._insert_fresh(batches, await self._stored_ids(batches))
+        rows = [(org, site, [_insert_ready(e.values) for e in es]) for org, site, es in batches]
+        return await self._insert_fresh(rows, await self._stored_ids(rows))
 
     async def write_messages(self, messages: Sequence[MessageEvents]) -> WriteResult:
         """Inserts, in one INSERT, the events of Kafka messages (docs/analytics.md "Replay guard").
@@ -212,9 +235,9 @@ class AnalyticsStore:
             POSITION_COLUMNS,
             [(topic, partition, lo, hi, now) for (topic, partition), (lo, hi) in sorted(ranges.items())],
         )
-        checked = [(m.org_id, m.site_id, m.events) for m in messages if m.maybe_stored]
+        checked = [(m.org_id, m.site_id, m.rows) for m in messages if m.maybe_stored]
         seen = await self._stored_ids(checked) if checked else set()
-        return await self._insert_fresh([(m.org_id, m.site_id, m.events) for m in messages], seen)
+        return await self._insert_fresh([(m.org_id, m.site_id, m.rows) for m in messages], seen)
 
     async def written_ranges(self, topic: str, partition: int, from_offset: int) -> list[tuple[int, int]]:
         """The offset ranges of a partition that inserts may have stored events of, at or beyond
@@ -237,19 +260,19 @@ class AnalyticsStore:
                 )
 
     async def _stored_ids(
-        self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]]
+        self, batches: Sequence[tuple[str, str, Sequence[tuple[Any, ...]]]]
     ) -> set[tuple[str, str]]:
-        """(site, event id) of the given events that widget_events holds already. One primary-key
+        """(site, event id) of the given rows that widget_events holds already. One primary-key
         range per statement: (org, site, day) prefixes plus the event ids; it reads the event ids of
         those sites' whole days, which is why the consumer does this only for possible replays."""
-        events = [(site, e) for _org, site, es in batches for e in es]
+        events = [(site, row) for _org, site, rows in batches for row in rows]
         seen: set[tuple[str, str]] = set()
         if not events:
             return seen
-        orgs = sorted({org for org, _site, es in batches if es})
+        orgs = sorted({org for org, _site, rows in batches if rows})
         sites = sorted({site for site, _ in events})
-        days = sorted({e.occurred_at.astimezone(UTC).date() for _, e in events})
-        ids = sorted({e.event_id for _, e in events})
+        days = sorted({_as_datetime(row[OCCURRED_AT]).date() for _, row in events})
+        ids = sorted({str(row[2]) for _, row in events})
         # Chunks keep each statement under ClickHouse's max_query_size (256 KiB by default).
         for i in range(0, len(ids), READ_BACK_IDS):
             rows = await self.ch.query(
@@ -261,17 +284,19 @@ class AnalyticsStore:
         return seen
 
     async def _insert_fresh(
-        self, batches: Sequence[tuple[str, str, Sequence[StoredEvent]]], seen: set[tuple[str, str]]
+        self, batches: Sequence[tuple[str, str, Sequence[tuple[Any, ...]]]], seen: set[tuple[str, str]]
     ) -> WriteResult:
-        """Inserts the events whose (site, event id) is not in `seen`, each id once."""
-        fresh, total = [], 0
-        for _org, site, es in batches:
-            total += len(es)
-            for e in es:
-                key = (site, e.event_id)
+        """Inserts the rows whose (site, event id) is not in `seen`, each id once, as columns."""
+        fresh: list[tuple[Any, ...]] = []
+        total = 0
+        add = seen.add
+        for _org, site, rows in batches:
+            total += len(rows)
+            for row in rows:
+                key = (site, row[2])
                 if key not in seen:
-                    seen.add(key)
-                    fresh.append(e.values)
+                    add(key)
+                    fresh.append(row)
         await self.ch.insert("widget_events", EVENT_COLUMNS, fresh)
         return WriteResult(inserted=len(fresh), already_stored=total - len(fresh))
 

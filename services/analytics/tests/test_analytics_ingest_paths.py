@@ -41,6 +41,10 @@ async def test_concurrent_claims_share_commands_and_each_id_is_claimed_once(redi
         await ledger.close()
 
 
+def seconds(when: datetime) -> int:
+    return int(when.timestamp())
+
+
 def test_stored_rows_carry_every_field_in_column_order() -> None:
     now = datetime(2026, 3, 1, 12, 0, 30, 250000, tzinfo=UTC)
     batch = ev.WidgetEventsRecorded(org_id="o1", site_id="s1", batch_id="b1")
@@ -72,7 +76,7 @@ def test_stored_rows_carry_every_field_in_column_order() -> None:
     rows = [dict(zip(EVENT_COLUMNS, r.values, strict=True)) for r in stored_events(batch)]
     assert rows[0] == {
         "org_id": "o1", "site_id": "s1", "event_id": "e1", "batch_id": "b1", "event_type": 5,
-        "occurred_at": now - timedelta(seconds=3), "received_at": now, "visitor_id": "v1",
+        "occurred_at": seconds(now) - 3, "received_at": seconds(now), "visitor_id": "v1",
         "session_id": "s", "campaign_id": "c", "variant_id": "va", "experiment_id": "x", "holdout": 1,
         "activity_id": "a", "page_url": "https://p", "referrer": "https://r", "utm_source": "src",
         "utm_medium": "med", "utm_campaign": "camp", "device_type": 2, "browser_name": "Chrome",
@@ -83,8 +87,8 @@ def test_stored_rows_carry_every_field_in_column_order() -> None:
         "cumulative_layout_shift": 0.5, "widget_version": "1.2.3",
     }  # fmt: skip
     # An event without the optional parts gets the columns' empty values; without its own
-    # received_at, the batch's.
-    assert rows[1]["received_at"] == now and rows[1]["occurred_at"] == now - timedelta(seconds=3)
+    # received_at, the batch's. Times are whole epoch seconds (DateTime), rounded down.
+    assert rows[1]["received_at"] == seconds(now) and rows[1]["occurred_at"] == seconds(now) - 3
     assert [rows[1][c] for c in EVENT_COLUMNS[16:23]] == ["", "", "", 0, "", "", ""]
     assert [rows[1][c] for c in EVENT_COLUMNS[27:]] == ["", "", 0, "", 0, 0, 0, 0.0, 0.0, 0, 0.0, 0.0, ""]
     assert [type(rows[1][c]) for c in EVENT_COLUMNS] == [type(rows[0][c]) for c in EVENT_COLUMNS]

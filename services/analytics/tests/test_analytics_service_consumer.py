@@ -224,10 +224,14 @@ class RecordingClickHouse:
         if table == "widget_events" and self.fail_next_event_insert:
             self.fail_next_event_insert = False
             at = columns.index("occurred_at")
-            first_month = min((r[at].year, r[at].month) for r in rows)
-            await self.inner.insert(
-                table, columns, [r for r in rows if (r[at].year, r[at].month) == first_month]
-            )
+
+            def month(row: Sequence[Any]) -> tuple[int, int]:
+                # the consumer's rows carry epoch seconds (DateTime)
+                when = datetime.fromtimestamp(row[at], UTC)
+                return when.year, when.month
+
+            first_month = min(month(r) for r in rows)
+            await self.inner.insert(table, columns, [r for r in rows if month(r) == first_month])
             raise ConnectionError("server went away after the first part")
         await self.inner.insert(table, columns, rows)
 
