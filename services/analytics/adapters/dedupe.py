@@ -15,15 +15,18 @@ LEDGER_TTL_SECONDS = 26 * 3600
 MAX_KEYS_PER_CLAIM = 2000
 
 # SET NX EX of every key in one command: a pipeline of one SET per event cost more client CPU
-# (command packing and reply parsing in redis-py) than the rest of ingest; 1 where it was set.
+# (command packing and reply parsing in redis-py) than the rest of ingest. The reply is one string
+# with "1" where the key was set and "0" where it existed: redis-py parses an array reply element by
+# element, which cost twice the client CPU of the whole call (73-80 vs 162-168 µs per 25 keys).
 # The same key twice in one call is claimed by its first occurrence only, as with separate SETs.
 _CLAIM = """
 local claimed = {}
 for i, key in ipairs(KEYS) do
-  claimed[i] = redis.call('SET', key, '1', 'NX', 'EX', ARGV[1]) and 1 or 0
+  claimed[i] = redis.call('SET', key, '1', 'NX', 'EX', ARGV[1]) and '1' or '0'
 end
-return claimed
+return table.concat(claimed)
 """
+_SET = ord("1")
 
 
 class EventLedger:
@@ -66,9 +69,12 @@ class EventLedger:
             if not batch:
                 continue
             try:
-                results = await self._script(
+                reply = await self._script(
                     keys=[k for keys, _ in batch for k in keys], args=[LEDGER_TTL_SECONDS]
                 )
+                flags: bytes = reply if isinstance(reply, bytes) else str(reply).encode()
+                if len(flags) != count:
+                    raise RuntimeError(f"claim script answered {len(flags)} flags for {count} keys")
             except Exception as error:
                 for _, claimed in batch:
                     if not claimed.done():
@@ -77,7 +83,7 @@ class EventLedger:
             start = 0
             for keys, claimed in batch:
                 if not claimed.done():
-                    claimed.set_result([bool(r) for r in results[start : start + len(keys)]])
+                    claimed.set_result([f == _SET for f in flags[start : start + len(keys)]])
                 start += len(keys)
 
     async def release(self, site_id: str, kind: str, idents: Sequence[str]) -> None:
