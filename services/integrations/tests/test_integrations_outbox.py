@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from typing import Any
 
 from sqlalchemy import text
 
+from services.integrations.service import _ACCEPT_MANY_UNLESS_WANTED
 from services.integrations.tests.test_integrations_webhooks import ORDER, create, post, shopify_headers
+from shared.db import ORG_SETTING
 from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.activity_pb2 import ActivityRecorded
 from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
@@ -173,3 +176,31 @@ async def test_a_pooled_connection_the_server_dropped_does_not_fail_a_delivery(
     envelopes[0].payload.Unpack(recorded)
     assert recorded.activity.source_ref == "8602"
     assert all(conn.info.backend_pid not in pids for conn in raw._idle)
+
+
+def _plain_sql(statement: str) -> str:
+    """Whitespace-insensitive form of a statement (as written in Python or in a migration)."""
+    collapsed = re.sub(r"\s+", " ", statement).strip()
+    return collapsed.replace("( ", "(").replace(" )", ")")
+
+
+async def test_accept_function_matches_the_statement(integrations) -> None:  # type: ignore[no-untyped-def]
+    """The raw path's group commit runs as the function `accept_webhooks` (migration integrations_0006):
+    its body must be the session path's statement with the outbound guard, after the tenant setting."""
+    server, _ = integrations
+    async with server.integrations.db.session() as session:
+        body = (
+            await session.execute(
+                text(
+                    "SELECT prosrc FROM pg_proc WHERE proname = 'accept_webhooks' AND pronamespace = "
+                    "'integrations'::regnamespace"
+                )
+            )
+        ).scalar_one()
+    expected = _ACCEPT_MANY_UNLESS_WANTED
+    for name, cast in (("org", "uuid"), ("receipts", "json"), ("outbox", "json"), ("samples", "json")):
+        expected = expected.replace(f"CAST(%({name})s AS {cast})", f"p_{name}")
+    assert "%(" not in expected
+    plain = _plain_sql(body)
+    assert plain.startswith(f"BEGIN PERFORM set_config('{ORG_SETTING}', p_org::text, true); ")
+    assert f" {_plain_sql(expected)} INTO inserted_ids, subscribed; END" in plain
