@@ -4,6 +4,7 @@ commit by the shared relay loop (shared.outbox)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 
 from sqlalchemy import text
@@ -28,8 +29,15 @@ _TAKE_BATCH = (
 #: order their deliveries committed, so a refund acknowledged after its order is never published before it
 #: by another replica's relay (a retraction for an activity not stored yet would be dropped).
 _TAKE_TURN = "SELECT pg_advisory_xact_lock(hashtext('socialproof.integrations.activity_outbox'))"
-#: Connections' last event time and the sample trim are written at most this often.
+#: Connections' last event time is written at most this often.
 HOUSEKEEPING_SECONDS = 1.0
+#: The Zapier samples of the sites that got new ones are trimmed to SAMPLES_KEPT at most this often. A
+#: trim reads every sample row of its site and trigger, including the ones deleted since the table's last
+#: vacuum (every delivery inserts one, so between autovacuum runs that is the whole churn of the last
+#: minute): run once a second by each replica, it was most of Postgres' CPU per webhook under load
+#: (docs/integrations.md). Readers take the newest 25 with LIMIT, so what they see does not change; only
+#: the rows kept between trims (at most this many seconds' worth) do.
+TRIM_SECONDS = 10.0
 
 
 class ActivityOutbox:
@@ -40,6 +48,9 @@ class ActivityOutbox:
         self.raw = raw if raw is not None else RawConnections(db, size=1)
         self.publisher = publisher
         self._touched: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        # Sites per organization whose samples are trimmed at the next trim (every TRIM_SECONDS).
+        self._untrimmed: dict[str, set[str]] = defaultdict(set)
+        self._trimmed_at = time.monotonic()
 
     async def relay_once(self, limit: int = BATCH) -> int:
         """Publishes up to `limit` staged rows; returns how many. A failed publish rolls the batch back
@@ -69,9 +80,10 @@ class ActivityOutbox:
 
     async def housekeeping(self) -> None:
         """At most once a second rather than per delivery: connections' last event time (one hot row
-        that every delivery would otherwise lock) and the trim of Zapier samples."""
+        that every delivery would otherwise lock); every TRIM_SECONDS, the trim of Zapier samples."""
         touched, self._touched = self._touched, defaultdict(lambda: (set(), set()))
         for org, (connections, sites) in touched.items():
+            self._untrimmed[org] |= sites
             async with self.db.tenant_session(org) as session:
                 await session.execute(
                     text(
@@ -80,6 +92,15 @@ class ActivityOutbox:
                     ),
                     {"active": ConnectionStatus.CONNECTION_STATUS_ACTIVE, "ids": sorted(connections)},
                 )
+        if time.monotonic() - self._trimmed_at >= TRIM_SECONDS:
+            await self.trim_samples()
+
+    async def trim_samples(self) -> None:
+        """Keeps the newest SAMPLES_KEPT samples per trigger of each site that got new ones."""
+        self._trimmed_at = time.monotonic()
+        for org in sorted(self._untrimmed):
+            sites = self._untrimmed[org]  # dropped once trimmed: a failed trim is tried again next time
+            async with self.db.tenant_session(org) as session:
                 for site in sorted(sites):
                     for event_type in (
                         WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
@@ -93,6 +114,8 @@ class ActivityOutbox:
                             ),
                             {"site": site, "type": event_type, "keep": SAMPLES_KEPT},
                         )
+            if self._untrimmed.get(org) is sites:
+                del self._untrimmed[org]
 
 
 def activity_outbox_relay(

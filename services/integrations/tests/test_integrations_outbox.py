@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from typing import Any
 
 from sqlalchemy import text
 
-from services.integrations.tests.test_integrations_webhooks import ORDER, create, post, shopify_headers
+from services.integrations import outbox as outbox_module
+from services.integrations.service import _ACCEPT_MANY_UNLESS_WANTED
+from services.integrations.tests.test_integrations_webhooks import ORDER, SITE, create, post, shopify_headers
+from shared.db import ORG_SETTING
 from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.activity_pb2 import ActivityRecorded
 from socialproof.events.v1.integrations_events_pb2 import IntegrationProvider
@@ -173,3 +177,76 @@ async def test_a_pooled_connection_the_server_dropped_does_not_fail_a_delivery(
     envelopes[0].payload.Unpack(recorded)
     assert recorded.activity.source_ref == "8602"
     assert all(conn.info.backend_pid not in pids for conn in raw._idle)
+
+
+def _plain_sql(statement: str) -> str:
+    """Whitespace-insensitive form of a statement (as written in Python or in a migration)."""
+    collapsed = re.sub(r"\s+", " ", statement).strip()
+    return collapsed.replace("( ", "(").replace(" )", ")")
+
+
+async def test_accept_function_matches_the_statement(integrations) -> None:  # type: ignore[no-untyped-def]
+    """The raw path's group commit runs as the function `accept_webhooks` (migration integrations_0006):
+    its body must be the session path's statement with the outbound guard, after the tenant setting."""
+    server, _ = integrations
+    async with server.integrations.db.session() as session:
+        body = (
+            await session.execute(
+                text(
+                    "SELECT prosrc FROM pg_proc WHERE proname = 'accept_webhooks' AND pronamespace = "
+                    "'integrations'::regnamespace"
+                )
+            )
+        ).scalar_one()
+    expected = _ACCEPT_MANY_UNLESS_WANTED
+    for name, cast in (("org", "uuid"), ("receipts", "json"), ("outbox", "json"), ("samples", "json")):
+        expected = expected.replace(f"CAST(%({name})s AS {cast})", f"p_{name}")
+    assert "%(" not in expected
+    plain = _plain_sql(body)
+    assert plain.startswith(f"BEGIN PERFORM set_config('{ORG_SETTING}', p_org::text, true); ")
+    assert f" {_plain_sql(expected)} INTO inserted_ids, subscribed; END" in plain
+
+
+async def test_samples_of_webhooks_are_trimmed_to_25_every_trim_interval(integrations, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The relay's housekeeping writes connections' last event time every second, but trims the sites'
+    Zapier samples only every TRIM_SECONDS (a trim reads every sample row since the last vacuum)."""
+    server, channel = integrations
+    monkeypatch.setattr(outbox_module, "TRIM_SECONDS", 3600.0)
+    connection = await create(channel, IntegrationProvider.INTEGRATION_PROVIDER_SHOPIFY)
+    bodies = [order(8000 + i) for i in range(30)]
+    await asyncio.gather(
+        *(
+            post(channel, "shopify", connection, b, shopify_headers(b, f"trim-{i}"))
+            for i, b in enumerate(bodies)
+        )
+    )
+
+    async def samples_and_last_event() -> tuple[int, Any]:
+        async with server.integrations.db.session() as session:
+            count = (
+                await session.execute(
+                    text("SELECT count(*) FROM recent_events WHERE site_id = :s"), {"s": SITE}
+                )
+            ).scalar_one()
+            last = (
+                await session.execute(
+                    text("SELECT last_event_at FROM connections WHERE id = :c"), {"c": connection}
+                )
+            ).scalar_one()
+        return int(count), last
+
+    deadline = time.monotonic() + 10
+    while (found := await samples_and_last_event())[1] is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert found[1] is not None  # housekeeping ran (connections' last event time) …
+    await asyncio.sleep(1.2)  # … and runs again, still before the trim is due
+    assert (await samples_and_last_event())[0] == 30
+
+    monkeypatch.setattr(outbox_module, "TRIM_SECONDS", 0.0)
+    # The relay housekeeps after it sent rows: one more delivery, then the 31 samples are trimmed.
+    late = order(8100)
+    await post(channel, "shopify", connection, late, shopify_headers(late, "trim-late"))
+    deadline = time.monotonic() + 10
+    while (count := (await samples_and_last_event())[0]) != 25 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert count == 25
