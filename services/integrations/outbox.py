@@ -56,15 +56,16 @@ class ActivityOutbox:
         """Publishes up to `limit` staged rows; returns how many. A failed publish rolls the batch back
         (rows stay for the next pass; what was delivered meanwhile is dropped by the consumers'
         event-id dedupe)."""
-        # On a raw connection in pipeline mode: BEGIN, the turn and the batch in one round trip, without
-        # SQLAlchemy's session work (the relay runs a batch every few deliveries).
+        # On a raw connection, BEGIN, the turn and the batch as one simple query (one round trip, no
+        # pipeline machinery, none of SQLAlchemy's session work; the relay runs a batch every few
+        # deliveries). It has no parameters: the limit is an int put in the text.
+        take = f"BEGIN; {_TAKE_TURN}; " + _TAKE_BATCH % {"limit": int(limit)}
         async with self.raw.connection() as (conn, _reused):
-            async with conn.cursor() as control, conn.cursor() as take:
-                async with conn.pipeline():
-                    await control.execute("BEGIN")
-                    await control.execute(_TAKE_TURN)
-                    await take.execute(_TAKE_BATCH, {"limit": limit})
-                rows = sorted(await take.fetchall())  # RETURNING has no order: publish in id order
+            # Not prepared: a prepared statement holds one command.
+            taken = await conn.execute(take, prepare=False)
+            while taken.nextset():  # BEGIN's and the turn's results come first
+                pass
+            rows = sorted(await taken.fetchall())  # RETURNING has no order: publish in id order
             if not rows:
                 await conn.execute("ROLLBACK")
                 return 0

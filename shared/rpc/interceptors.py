@@ -385,13 +385,26 @@ class PrincipalInterceptor(CallInterceptor):
 class MetricsInterceptor(CallInterceptor):
     """Counts calls by service/method/code and observes their latency."""
 
+    def __init__(self) -> None:
+        # The labelled series, looked up once each: labels() checks, converts and locks on every call.
+        # Bounded: only registered methods get here (grpc answers unknown ones itself) and codes are few.
+        self._requests: dict[tuple[str, str, str], Any] = {}
+        self._latency: dict[tuple[str, str], Any] = {}
+
     def open(self, call: ServerCall) -> float:
         return time.perf_counter()
 
     def close(self, call: ServerCall, state: Any, error: BaseException | None) -> None:
         code = outcome_code(error, call.context)
-        telemetry.rpc_requests.labels(call.service, call.method_name, code.name).inc()
-        telemetry.rpc_latency.labels(call.service, call.method_name).observe(time.perf_counter() - state)
+        key = (call.service, call.method_name, code.name)
+        requests = self._requests.get(key)
+        if requests is None:
+            requests = self._requests[key] = telemetry.rpc_requests.labels(*key)
+        requests.inc()
+        latency = self._latency.get(key[:2])
+        if latency is None:
+            latency = self._latency[key[:2]] = telemetry.rpc_latency.labels(*key[:2])
+        latency.observe(time.perf_counter() - state)
 
 
 class AccessLogInterceptor(CallInterceptor):
