@@ -522,7 +522,7 @@ def edge_bootstrap(
     if fill_routes:
         fill_tc = edge_cache.fill_transcoder(_transcoder(descriptor))
         transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(fill_tc))
-        listeners.append(edge_cache.fill_listener(fill_routes, transcoder, topo.geo_country_header.lower()))
+        listeners.append(edge_cache.fill_listener(fill_routes, transcoder))
         clusters.append(edge_cache.fill_cluster())
         extensions.append(edge_cache.bootstrap_extension())
     return Bootstrap(

@@ -5,12 +5,10 @@ Why this shape (measured on Envoy 1.40, see INFRA-NOTES and docs/mesh.md):
     the gRPC cluster as a plain GET (503). What works is cache -> router -> an *internal listener*
     (`envoy.bootstrap.internal_listener`, in-process, no socket) whose own connection manager does the
     transcoding and calls the service's sidecar over mTLS. The cached entry is the final JSON.
-  * The cache is keyed by host + path + query. The feed depends on the visitor's country and the
-    response encoding, so a native `header_mutation` step in front of the cache (`_hit_key`; a Lua step
-    there cost ~50 µs per hit) removes client-sent copies of the key parameters and appends the trusted
-    geo header's value and the Accept-Encoding verbatim. On a miss, the fill side's Lua drops every
-    client spelling of the country and key parameters and appends `page.country_code` from the geo
-    header alone, so each entry is what its key says, whatever a client puts in the query.
+  * The cache is keyed by host + path + query. The feed depends on the visitor's country, so a Lua
+    filter in front of the cache rewrites the query: any client-sent `page.country_code` is dropped and
+    the value of the trusted geo header (set by the CDN/load balancer in front) is appended. The
+    transcoder then fills `page.country_code` from it, and each country gets its own entry.
   * Freshness comes from the service: the feed says `s-maxage=1`, so a change (pause, publish,
     refund) is visible at the edge within about a second without any purge API, while repeats within
     that second (the bulk of traffic on a busy page) never reach Python. `Vary` is not used: Envoy's v1
@@ -26,9 +24,6 @@ from envoy_data_plane.envoy.config.core.v3 import (
     Address,
     DataSource,
     EnvoyInternalAddress,
-    KeyValueAppend,
-    KeyValueMutation,
-    KeyValuePair,
     TypedExtensionConfig,
 )
 from envoy_data_plane.envoy.config.endpoint.v3 import (
@@ -53,11 +48,7 @@ from envoy_data_plane.envoy.extensions.filters.http.compressor.v3 import (
     CompressorResponseDirectionConfig,
 )
 from envoy_data_plane.envoy.extensions.filters.http.grpc_json_transcoder.v3 import GrpcJsonTranscoder
-from envoy_data_plane.envoy.extensions.filters.http.header_mutation.v3 import (
-    HeaderMutation,
-    HeaderMutationPerRoute,
-    Mutations,
-)
+from envoy_data_plane.envoy.extensions.filters.http.header_mutation.v3 import HeaderMutation, Mutations
 from envoy_data_plane.envoy.extensions.filters.http.lua.v3 import Lua, LuaPerRoute
 from envoy_data_plane.envoy.extensions.filters.http.router.v3 import Router
 from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v3 import (
@@ -66,15 +57,13 @@ from envoy_data_plane.envoy.extensions.filters.network.http_connection_manager.v
     HttpFilter,
 )
 from envoy_data_plane.envoy.extensions.http.cache_v2.simple_http_cache.v3 import SimpleHttpCacheV2Config
-from envoy_data_plane.google.protobuf import Any, Value
+from envoy_data_plane.google.protobuf import Any
 
 from .common import pack, seconds
 from .topology import Topology
 
 F_CACHE = "envoy.filters.http.cache_v2"
 F_KEY = "envoy.filters.http.lua"
-#: The hit path's key step: native query mutations (no Lua on a hit; see `_hit_key`).
-F_HIT_KEY = "socialproof.cache_key"
 FILL_LISTENER = "edge_cache_fill"
 FILL_CLUSTER = "edge_cache_fill"
 INTERNAL_LISTENER_EXT = "envoy.bootstrap.internal_listener"
@@ -84,18 +73,15 @@ COUNTRY_PARAMS = ("page.country_code", "page.countryCode")
 # Query parameter naming the response encoding the client accepts; part of the cache key (instead of
 # `Vary: accept-encoding`, which Envoy's v1 cache cannot store) and ignored by the transcoder.
 ENCODING_PARAM = "sp_ae"
-#: Query parameter carrying the trusted geo header's raw value into the cache key (hits); the fill side
-#: drops it and derives `page.country_code` from the header itself (misses).
-GEO_PARAM = "sp_geo"
-LIVE_SCRIPT = "page_key"  # the country step, by name for LuaPerRoute
+LIVE_SCRIPT = "page_key"  # country only (streams are not cached or compressed)
+CACHED_SCRIPT = "cached_page_key"  # country and accepted encoding
 
 
-def _key_lua(geo_header: str) -> str:
-    """Lua that makes the query's country come from `geo_header` and nowhere else: every client-sent
-    spelling of the country and of the cache-key parameters (any case, percent-escaped) is dropped,
-    and the header's value is appended when it is a two-letter code. Runs on live routes that want
-    the country and on the cache's fill side (misses only), never on a cache hit."""
-    dropped = " or ".join(f'key == "{p.lower()}"' for p in (*COUNTRY_PARAMS, ENCODING_PARAM, GEO_PARAM))
+def _key_lua(geo_header: str, *, encoding: bool) -> str:
+    """Lua that makes the query's country come from `geo_header` and nowhere else and, with
+    `encoding`, adds the accepted response encoding (gzip or nothing) to the query, so the cache
+    key says what the entry holds. Client-sent copies of both parameters are dropped."""
+    dropped = " or ".join(f'key == "{p.lower()}"' for p in (*COUNTRY_PARAMS, ENCODING_PARAM))
     country = (
         f"""
   local country = headers:get("{geo_header}")
@@ -103,6 +89,15 @@ def _key_lua(geo_header: str) -> str:
     kept[#kept + 1] = "page.country_code=" .. string.upper(country)
   end"""
         if geo_header
+        else ""
+    )
+    accepted = (
+        f"""
+  local accept = headers:get("accept-encoding")
+  if accept ~= nil and string.find(string.lower(accept), "gzip", 1, true) then
+    kept[#kept + 1] = "{ENCODING_PARAM}=gzip"
+  end"""
+        if encoding
         else ""
     )
     return f"""
@@ -120,7 +115,7 @@ function envoy_on_request(handle)
   for part in string.gmatch(query, "[^&]+") do
     local key = string.lower(unescape(string.match(part, "^[^=]*")))
     if not ({dropped}) then kept[#kept + 1] = part end
-  end{country}
+  end{country}{accepted}
   if #kept > 0 then base = base .. "?" .. table.concat(kept, "&") end
   headers:replace(":path", base)
 end
@@ -128,44 +123,26 @@ end
 
 
 def http_filters(topo: Topology) -> list[HttpFilter]:
-    """The request keys (off unless a route enables them, see `enable`) and the cache (on; switched
-    off on every other route by `disable_elsewhere`)."""
+    """The request key (off unless a route enables it, see `enable`) and the cache (on; switched off
+    on every other route by `disable_elsewhere`)."""
     geo = topo.geo_country_header.lower()
-    script = DataSource(inline_string=_key_lua(geo))
-    lua = Lua(default_source_code=script, source_codes={LIVE_SCRIPT: script})
+    scripts = {
+        LIVE_SCRIPT: DataSource(inline_string=_key_lua(geo, encoding=False)),
+        CACHED_SCRIPT: DataSource(inline_string=_key_lua(geo, encoding=True)),
+    }
+    lua = Lua(default_source_code=scripts[LIVE_SCRIPT], source_codes=scripts)
     cache = CacheV2Config(typed_config=pack(SimpleHttpCacheV2Config()))
     return [
         HttpFilter(name=F_KEY, typed_config=pack(lua), disabled=True),
-        HttpFilter(name=F_HIT_KEY, typed_config=pack(HeaderMutation()), disabled=True),
         HttpFilter(name=F_CACHE, typed_config=pack(cache)),
     ]
 
 
-def _hit_key(geo_header: str) -> HeaderMutationPerRoute:
-    """The cache key of a cached route, in native filters (a Lua step here cost ~50 µs of edge CPU per
-    hit, as much as the rest of the hit; measured 2026-11-22, docs/mesh.md): client-sent copies of the
-    key parameters are removed and the trusted geo header's value and the request's Accept-Encoding are
-    appended verbatim. The key only has to *separate* what differs; sanitizing is the fill side's job
-    (`fill_listener`): on a miss its Lua drops every spelling of the country and key parameters and
-    takes the country from the geo header alone, so whatever a client puts in the query, the entry
-    stored under that key was computed from the header's country and encoding — a spoofed or escaped
-    parameter only makes a key of its own, never another visitor's entry."""
-    removed = [KeyValueMutation(remove=p) for p in (*COUNTRY_PARAMS, ENCODING_PARAM, GEO_PARAM)]
-    appended = [
-        KeyValueMutation(
-            append=KeyValueAppend(record=KeyValuePair(key=key, value=Value(string_value=f"%REQ({header})%")))
-        )
-        for key, header in ((GEO_PARAM, geo_header), (ENCODING_PARAM, "accept-encoding"))
-        if header
-    ]
-    return HeaderMutationPerRoute(mutations=Mutations(query_parameter_mutations=[*removed, *appended]))
-
-
 def enable(topo: Topology, path: str) -> dict[str, Any]:
-    """Per-filter configs turning a request key on for the REST template `path`: the native cache key
-    on cached routes, the Lua country step on live (uncached) routes that want the country."""
+    """Per-filter configs turning the request key on for the REST template `path` (Envoy refuses an
+    empty per-route config, so it names one of the filter's scripts)."""
     if path in topo.edge_cached_paths:
-        return {F_HIT_KEY: pack(_hit_key(topo.geo_country_header.lower()))}
+        return {F_KEY: pack(LuaPerRoute(name=CACHED_SCRIPT))}
     if topo.geo_country_header and path in topo.geo_country_paths:
         return {F_KEY: pack(LuaPerRoute(name=LIVE_SCRIPT))}
     return {}
@@ -213,7 +190,7 @@ def fill_transcoder(transcoder: GrpcJsonTranscoder) -> GrpcJsonTranscoder:
     return transcoder
 
 
-def fill_listener(routes: list[Route], transcoder: HttpFilter, geo_header: str) -> Listener:
+def fill_listener(routes: list[Route], transcoder: HttpFilter) -> Listener:
     """The internal listener that turns a cache miss into a transcoded gRPC call to the service.
 
     `routes` are the cached REST routes, pointing at the services' mTLS clusters."""
@@ -227,11 +204,6 @@ def fill_listener(routes: list[Route], transcoder: HttpFilter, geo_header: str) 
         http_filters=[
             HttpFilter(name="envoy.filters.http.header_mutation", typed_config=pack(_strip_grpc_headers())),
             HttpFilter(name="envoy.filters.http.compressor", typed_config=pack(_gzip())),
-            # the miss's country from the trusted header only, client spellings dropped (`_hit_key`)
-            HttpFilter(
-                name=F_KEY,
-                typed_config=pack(Lua(default_source_code=DataSource(inline_string=_key_lua(geo_header)))),
-            ),
             transcoder,
             HttpFilter(name="envoy.filters.http.router", typed_config=pack(Router())),
         ],

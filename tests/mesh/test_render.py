@@ -285,7 +285,7 @@ def test_outbound_routes_only_to_allowed_peers(rendered) -> None:
 
 # --- edge ----------------------------------------------------------------------------------------
 def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -> None:
-    topo, paths = rendered
+    _, paths = rendered
     cfg = _load(paths["edge"])
     routes = _hcm(_listener(cfg, "edge_http"))["routeConfig"]["virtualHosts"][0]["routes"]
     feed = [r for r in routes if r["name"].endswith("GetMeshTestFeed")]
@@ -293,18 +293,7 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     per_route = feed[0]["typedPerFilterConfig"]
     assert "envoy.filters.http.cache_v2" not in per_route  # on here
     assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
-    # the key: native query mutations on a hit (no Lua there), country and encoding appended verbatim
-    mutations = per_route["socialproof.cache_key"]["mutations"]["queryParameterMutations"]
-    assert [m["remove"] for m in mutations if "remove" in m] == [
-        "page.country_code",
-        "page.countryCode",
-        "sp_ae",
-        "sp_geo",
-    ]
-    assert [
-        (m["append"]["record"]["key"], m["append"]["record"]["value"]) for m in mutations if "append" in m
-    ] == [("sp_geo", f"%REQ({topo.geo_country_header.lower()})%"), ("sp_ae", "%REQ(accept-encoding)%")]
-    assert "envoy.filters.http.lua" not in per_route
+    assert per_route["envoy.filters.http.lua"]["name"] == "cached_page_key"  # country + encoding in the key
     others = [r for r in routes if r is not feed[0]]
     assert others and all(
         r["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] for r in others
@@ -315,11 +304,10 @@ def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -
     assert [f["name"].rsplit(".", 1)[-1] for f in fill_hcm["httpFilters"]] == [
         "header_mutation",
         "compressor",
-        "lua",  # a miss's country from the geo header only, every client spelling dropped
         "grpc_json_transcoder",
         "router",
     ]
-    assert fill_hcm["httpFilters"][3]["typedConfig"]["ignoredQueryParameters"] == ["sp_ae"]
+    assert fill_hcm["httpFilters"][2]["typedConfig"]["ignoredQueryParameters"] == ["sp_ae"]
     gzip = fill_hcm["httpFilters"][1]["typedConfig"]["compressorLibrary"]["typedConfig"]
     # zlib's full window: smaller entries and less CPU per miss than Envoy's 4 KiB default (docs/mesh.md)
     assert gzip["windowBits"] == 15 and gzip["compressionLevel"] == "COMPRESSION_LEVEL_6"
@@ -337,7 +325,6 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
         "grpc_web",
         "cors",
         "lua",
-        "cache_key",  # socialproof.cache_key: native query mutations, the hit path's key
         "cache_v2",
         "local_ratelimit",
         "jwt_authn",
@@ -345,7 +332,7 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
         "grpc_json_transcoder",
         "router",
     ]
-    tc = hcm["httpFilters"][9]["typedConfig"]
+    tc = hcm["httpFilters"][8]["typedConfig"]
     assert tc["printOptions"] == {
         "alwaysPrintPrimitiveFields": True,
         "preserveProtoFieldNames": True,
@@ -358,7 +345,7 @@ def test_edge_filter_order_and_transcoder(rendered) -> None:
     assert tc["convertGrpcStatus"] is True and tc["maxRequestBodySize"] == 4 * 1024 * 1024
     assert "socialproof.notifications.v1.MeshTestWidgetService" in tc["services"]
     assert "socialproof.users.v1.MeshTestInternalService" not in tc["services"]  # no http rules
-    rl = hcm["httpFilters"][6]["typedConfig"]
+    rl = hcm["httpFilters"][5]["typedConfig"]
     assert rl["filterEnabled"]["defaultValue"]["numerator"] == 100
     assert rl["filterEnforced"]["defaultValue"]["numerator"] == 100
     stripped = [m["remove"] for m in hcm["httpFilters"][0]["typedConfig"]["mutations"]["requestMutations"]]
