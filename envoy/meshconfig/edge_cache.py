@@ -308,7 +308,8 @@ def _brotli() -> Compressor:
     browser sends them). Quality 4 with a 512 KiB window (the whole feed in view): on the 354 KB
     benchmark feed 8.8 KB instead of gzip's 22.5 KB, and less edge CPU per miss than gzip level 6
     (2.6-3.8 vs 3.4-4.5 ms, loaded box); quality 5 gives 6.3 KB for ~1.5 ms more per miss
-    (docs/mesh.md). Memory: about 1.5 MiB per miss while it compresses."""
+    (docs/mesh.md). Memory while it compresses: the 512 KiB window plus brotli's quality-4 hash table
+    (512 KiB), about 1 MiB per concurrent miss (from brotli's parameters, not measured)."""
     library = TypedExtensionConfig(
         name="envoy.compression.brotli.compressor",
         typed_config=pack(Brotli(quality=BROTLI_QUALITY, window_bits=BROTLI_WINDOW_BITS)),
