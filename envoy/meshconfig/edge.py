@@ -5,10 +5,11 @@ Filter chain (order matters):
     header_mutation  strip client-sent x-sp-* (and, on REST routes, every `*-bin` header)
     grpc_web         gRPC-Web -> gRPC, so later local replies are gRPC-shaped for gRPC-Web clients
     cors             per-route CorsPolicy (widget: any origin; API/dashboard: configured origins)
-    lua (key)        visitor country from the trusted geo header (feed, live) and the accepted
-                     encoding (feed) into the query, i.e. into the cache key
-    cache            HTTP cache for shareable GETs (feed only); misses go through an internal
-                     listener that transcodes (edge_cache.py); hits skip everything below
+    lua (country)    visitor country from the trusted geo header into the query (live stream only)
+    cache            HTTP cache for shareable GETs (feed only), keyed by country and accepted encoding
+                     through the route's cluster name (an early header mutation, before routing);
+                     misses go through an internal listener that sets the country, compresses and
+                     transcodes (edge_cache.py); hits skip everything below
     local_ratelimit  one token bucket per route class, selected by a generic_key descriptor
     jwt_authn        people: Bearer access JWT -> x-sp-jwt-payload (edge_auth.py; per route)
     ext_authz        partners: x-api-key -> users Check -> x-sp-principal (edge_auth.py; per route)
@@ -136,6 +137,7 @@ CORS_ALLOW_HEADERS = ",".join(
     ]
 )
 CORS_EXPOSE_HEADERS = "grpc-status,grpc-message,grpc-status-details-bin,x-request-id,retry-after"
+UPSTREAM_TIMING = ("x-envoy-upstream-service-time",)
 RATE_LIMIT_KEY = "route_class"
 METADATA_NS = "socialproof"
 
@@ -163,7 +165,7 @@ def _disabled() -> Any:
     return pack(FilterConfig(disabled=True))
 
 
-def _strip_bin_headers() -> HeaderMutationPerRoute:
+def _strip_bin_headers(*, response_removed: tuple[str, ...] = ()) -> HeaderMutationPerRoute:
     # REST clients have no business sending gRPC binary metadata; grpcio fails a call whose
     # `-bin` header is not base64, so drop them all on REST routes.
     return HeaderMutationPerRoute(
@@ -172,7 +174,8 @@ def _strip_bin_headers() -> HeaderMutationPerRoute:
                 HeaderMutationRule(
                     remove_on_match=HeaderMutationRemoveOnMatch(key_matcher=StringMatcher(suffix="-bin"))
                 )
-            ]
+            ],
+            response_mutations=[HeaderMutationRule(remove=h) for h in response_removed],
         )
     )
 
@@ -237,7 +240,7 @@ def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> tuple[list[Rout
         if group[0].path in topo.edge_cached_paths:
             if any(b.http_method != "GET" for b in group):
                 raise ValueError(f"only GET routes can be cached at the edge: {group[0].path}")
-            # here: cache -> router -> fill listener; the fill listener transcodes and calls the service
+            # here: cache -> fill listener; the fill listener transcodes and calls the service
             per_filter[F_TRANSCODER] = _disabled()
             cluster = edge_cache.FILL_CLUSTER
             fill.append(
@@ -247,6 +250,20 @@ def _rest_routes(topo: Topology, bindings: list[HttpBinding]) -> tuple[list[Rout
                     route=RouteAction(cluster=svc.cluster, timeout=seconds(UNARY_TIMEOUT_S)),
                 )
             )
+            # what the cache serves: keyed by the cluster name taken from the key header (edge_cache.py);
+            # the cache's own upstream client stamps the fill's timing on every stored entry
+            cached = {**per_filter, F_HEADERS: pack(_strip_bin_headers(response_removed=UPSTREAM_TIMING))}
+            unary.append(
+                Route(
+                    name=name,
+                    match=RouteMatch(safe_regex=regex(rx), headers=edge_cache.cacheable_request()),
+                    route=RouteAction(cluster_header=edge_cache.KEY_HEADER, timeout=seconds(UNARY_TIMEOUT_S)),
+                    metadata=_class_metadata(rc),
+                    typed_per_filter_config=cached,
+                )
+            )
+            # anything else the cache would hand to the router: the fill listener, uncached
+            name = "rest_uncached:" + name.removeprefix("rest:")
         unary.append(
             Route(
                 name=name,
@@ -372,8 +389,8 @@ def edge_routes(
         name="edge",
         virtual_hosts=[VirtualHost(name="edge", domains=["*"], routes=routes)],
         # belt and braces: never forward mesh headers a filter did not set (router stage)
-        request_headers_to_remove=["x-sp-mesh-token", "x-sp-caller"],
-        response_headers_to_remove=["x-envoy-upstream-service-time", "x-sp-mesh-token", "x-sp-caller"],
+        request_headers_to_remove=["x-sp-mesh-token", "x-sp-caller", edge_cache.KEY_HEADER],
+        response_headers_to_remove=[*UPSTREAM_TIMING, "x-sp-mesh-token", "x-sp-caller"],
         max_direct_response_body_size_bytes=max_direct,
     )
     return config, fill
@@ -495,6 +512,8 @@ def edge_bootstrap(
         common_http_protocol_options=CoreHttpProtocolOptions(
             headers_with_underscores_action=HttpProtocolOptionsHeadersWithUnderscoresAction.DROP_HEADER
         ),
+        # before routing: the cache key header the cached routes take their cluster name from
+        early_header_mutation_extensions=[edge_cache.key_header_mutation(topo)] if fill_routes else [],
     )
     listener = Listener(
         name="edge_http",
@@ -520,9 +539,8 @@ def edge_bootstrap(
     listeners = [listener]
     extensions = []
     if fill_routes:
-        fill_tc = edge_cache.fill_transcoder(_transcoder(descriptor))
-        transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(fill_tc))
-        listeners.append(edge_cache.fill_listener(fill_routes, transcoder))
+        transcoder = HttpFilter(name=F_TRANSCODER, typed_config=pack(_transcoder(descriptor)))
+        listeners.append(edge_cache.fill_listener(topo, fill_routes, transcoder))
         clusters.append(edge_cache.fill_cluster())
         extensions.append(edge_cache.bootstrap_extension())
     return Bootstrap(

@@ -1,7 +1,8 @@
 """The edge's HTTP cache in front of the widget feed, on the running platform: repeats are answered
 by Envoy (an `age` header), a pause still leaves the feed within a second, the visitor's country comes
-from the trusted geo header (never from the query) and keys its own entry, and neither previews nor
-errors are stored."""
+from the trusted geo header (never from the query or a forged key header) and keys its own entry, each
+accepted encoding (brotli, gzip, none) gets its own correct bytes, requests the cache does not serve
+still get the feed, and neither previews nor errors are stored."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 import urllib.parse
 import uuid
 
+import brotli
 import pytest
 
 from shared.devstack.platform import Platform
@@ -112,16 +114,33 @@ def test_country_comes_from_the_geo_header_and_keys_its_own_entry(
     _, _, american = _feed(platform, site.site_key, page, headers={geo: "US"})
     assert not any("Nur in Deutschland" in t for t in american)  # not the German entry from the cache
     # a visitor cannot pick a country through the query: the edge replaces it with the header's
-    for param in ("page.country_code=DE", "page.countryCode=DE", "page%2Ecountry_code=DE"):
+    for param in (
+        "page.country_code=DE",
+        "page.countryCode=DE",
+        "page%2Ecountry_code=DE",
+        "PAGE.COUNTRY_CODE=DE",
+    ):
         status, _, lied = _feed(platform, site.site_key, page, headers={geo: "US"}, extra="&" + param)
         assert status == 200 and not any("Nur in Deutschland" in t for t in lied), (param, lied)
     _, _, nowhere = _feed(platform, site.site_key, page, extra="&page.country_code=DE")
     assert not any("Nur in Deutschland" in t for t in nowhere)
     _, _, garbage = _feed(platform, site.site_key, page, headers={geo: "D3"})
     assert not any("Nur in Deutschland" in t for t in garbage)
+    # nor through a parameter smuggled inside the page URL (it stays part of page.url)
+    status, _, smuggled = _feed(
+        platform, site.site_key, page + "?x=1&page.country_code=DE", headers={geo: "US"}
+    )
+    assert status == 200 and not any("Nur in Deutschland" in t for t in smuggled), smuggled
+    # nor by sending the edge's own key header: the edge overwrites it before routing
+    for forged in ("de|", "de|identity", "DE|gzip, deflate, br"):
+        _, _, keyed = _feed(platform, site.site_key, page, headers={geo: "US", "x-sp-edge-cache-key": forged})
+        assert not any("Nur in Deutschland" in t for t in keyed), forged
+    # the German entry is still there for German visitors (a hit, same answer)
+    _, again, still = _feed(platform, site.site_key, page, headers={geo: "de"})
+    assert still == german
 
 
-def test_gzip_is_stored_once_and_plain_clients_get_their_own_entry(
+def test_each_accepted_encoding_gets_its_own_entry_with_correct_bytes(
     platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
 ) -> None:
     site, auth = shop
@@ -129,20 +148,59 @@ def test_gzip_is_stored_once_and_plain_clients_get_their_own_entry(
     url = f"{platform.edge_url}/v1/widget/sites/{site.site_key}/feed?page.url=" + urllib.parse.quote(
         "https://cache.example.com/zipped", safe=""
     )
-    gz = {"accept-encoding": "gzip, deflate, br"}
-    status, miss, zipped = http("GET", url, headers=gz)
-    assert status == 200 and miss.get("content-encoding") == "gzip", miss
-    assert "vary" not in miss  # the encoding is in the cache key instead
-    status, hit, zipped_again = http("GET", url, headers=gz)
-    assert hit.get("content-encoding") == "gzip" and "age" in hit, hit
-    assert gzip.decompress(zipped_again) == gzip.decompress(zipped)
     status, plain_headers, plain = http("GET", url, headers={"accept-encoding": "identity"})
     assert status == 200 and "content-encoding" not in plain_headers, plain_headers
-    assert json.loads(plain) == json.loads(gzip.decompress(zipped))
-    assert len(zipped) < len(plain)
-    # a client cannot choose the stored variant through the query either
-    status, forced, body = http("GET", url + "&sp_ae=gzip", headers={"accept-encoding": "identity"})
-    assert status == 200 and "content-encoding" not in forced and json.loads(body) == json.loads(plain)
+    feed = json.loads(plain)
+    assert any("Zipped news" in json.dumps(c) for c in feed["feed"]["campaigns"])
+    decoders = {"br": brotli.decompress, "gzip": gzip.decompress}
+    # what browsers send (brotli preferred at equal q-values), gzip only, and q-values that refuse one
+    for accept, expected in (
+        ("gzip, deflate, br", "br"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0.5, br", "br"),
+    ):
+        status, miss, packed = http("GET", url, headers={"accept-encoding": accept})
+        assert status == 200 and miss.get("content-encoding") == expected, (accept, miss)
+        assert "vary" not in miss  # the encoding is in the cache key instead
+        assert json.loads(decoders[expected](packed)) == feed, accept
+        status, hit, again = http("GET", url, headers={"accept-encoding": accept})
+        assert hit.get("content-encoding") == expected and "age" in hit, (accept, hit)
+        assert again == packed
+        assert not {"x-request-id", "x-envoy-upstream-service-time"} & hit.keys(), hit  # nothing stale stored
+        assert len(packed) < len(plain)
+    # a client without gzip or br still gets identity bytes, even right after the others were stored
+    for accept in ("identity", "deflate", ""):
+        status, headers, body = http("GET", url, headers={"accept-encoding": accept} if accept else {})
+        assert status == 200 and "content-encoding" not in headers and json.loads(body) == feed, (
+            accept,
+            headers,
+        )
+    # a client cannot choose a stored variant by sending the edge's key header either
+    status, forced, body = http(
+        "GET", url, headers={"accept-encoding": "identity", "x-sp-edge-cache-key": "|gzip, deflate, br"}
+    )
+    assert status == 200 and "content-encoding" not in forced and json.loads(body) == feed
+
+
+def test_requests_the_cache_does_not_serve_still_reach_the_feed(
+    platform: Platform, shop: tuple[sites_pb2.Site, tuple[tuple[str, str], ...]]
+) -> None:
+    """Requests the cache hands to the router (credentials, conditionals) take the uncached route to
+    the fill listener: the feed, never an entry, and never a 503 for a missing cluster."""
+    site, auth = shop
+    publish_campaign(platform, auth, site.name, _announcement("Uncached news"))
+    page = "https://cache.example.com/uncached"
+    _feed(platform, site.site_key, page)  # an entry exists
+    for extra in (
+        {"authorization": "Bearer not-checked-here"},
+        {"if-modified-since": "Sun, 06 Nov 1994 08:49:37 GMT"},
+    ):
+        for _ in range(2):
+            status, headers, shown = _feed(platform, site.site_key, page, headers=extra)
+            assert status == 200 and "age" not in headers, (extra, status, shown)
+            assert any("Uncached news" in t for t in shown), shown
 
 
 def test_an_announced_feed_version_passes_the_cache_once(

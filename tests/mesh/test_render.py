@@ -285,35 +285,79 @@ def test_outbound_routes_only_to_allowed_peers(rendered) -> None:
 
 # --- edge ----------------------------------------------------------------------------------------
 def test_edge_caches_only_the_feed_through_an_internal_fill_listener(rendered) -> None:
-    _, paths = rendered
+    topo, paths = rendered
     cfg = _load(paths["edge"])
-    routes = _hcm(_listener(cfg, "edge_http"))["routeConfig"]["virtualHosts"][0]["routes"]
+    edge_hcm = _hcm(_listener(cfg, "edge_http"))
+    routes = edge_hcm["routeConfig"]["virtualHosts"][0]["routes"]
     feed = [r for r in routes if r["name"].endswith("GetMeshTestFeed")]
-    assert len(feed) == 1 and feed[0]["route"]["cluster"] == "edge_cache_fill"
-    per_route = feed[0]["typedPerFilterConfig"]
+    assert [r["name"].split(":")[0] for r in feed] == ["rest", "rest_uncached"]
+    keyed, uncached = feed
+    # the key: the route's cluster name comes from a header the edge sets before routing
+    assert keyed["route"] == {"clusterHeader": "x-sp-edge-cache-key", "timeout": "60s"}
+    (early,) = edge_hcm["earlyHeaderMutationExtensions"]
+    (set_key,) = early["typedConfig"]["mutations"]
+    assert set_key["append"] == {
+        "header": {"key": "x-sp-edge-cache-key", "value": "%REQ(cf-ipcountry)%|%REQ(accept-encoding)%"},
+        "appendAction": "OVERWRITE_IF_EXISTS_OR_ADD",  # a client-sent copy never survives
+    }
+    assert "x-sp-edge-cache-key" in edge_hcm["routeConfig"]["requestHeadersToRemove"]
+    # only what the cache serves itself takes the keyed route; the rest goes to the fill, uncached
+    matchers = {m["name"]: m for m in keyed["match"]["headers"]}
+    assert matchers.pop(":method") == {"name": ":method", "stringMatch": {"exact": "GET"}}
+    assert set(matchers) == {
+        "authorization",
+        "if-modified-since",
+        "if-range",
+        "content-length",
+        "transfer-encoding",
+    }
+    assert all(m["presentMatch"] is False for m in matchers.values())
+    assert uncached["route"]["cluster"] == "edge_cache_fill" and "headers" not in uncached["match"]
+    assert uncached["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] is True
+    per_route = keyed["typedPerFilterConfig"]
     assert "envoy.filters.http.cache_v2" not in per_route  # on here
     assert per_route["envoy.filters.http.grpc_json_transcoder"]["disabled"] is True  # done by the fill side
-    assert per_route["envoy.filters.http.lua"]["name"] == "cached_page_key"  # country + encoding in the key
-    others = [r for r in routes if r is not feed[0]]
+    assert "envoy.filters.http.lua" not in per_route  # no script on a hit
+    live = next(r for r in routes if r["name"].startswith("rest_stream:"))  # the country, no cache
+    assert live["typedPerFilterConfig"]["envoy.filters.http.lua"]["name"] == "page_key"
+    others = [r for r in routes if r is not keyed]
     assert others and all(
         r["typedPerFilterConfig"]["envoy.filters.http.cache_v2"]["disabled"] for r in others
     )
+    cache = next(f for f in edge_hcm["httpFilters"] if f["name"].endswith("cache_v2"))
+    assert cache["typedConfig"]["overrideUpstreamCluster"] == "edge_cache_fill"
     fill = _listener(cfg, "edge_cache_fill")
     assert "internalListener" in fill and "address" not in fill  # in-process, no socket
     fill_hcm = _hcm(fill)
-    assert [f["name"].rsplit(".", 1)[-1] for f in fill_hcm["httpFilters"]] == [
+    assert [f["name"].removeprefix("envoy.filters.http.") for f in fill_hcm["httpFilters"]] == [
         "header_mutation",
+        "lua",
+        "compressor.brotli",
         "compressor",
         "grpc_json_transcoder",
         "router",
     ]
-    assert fill_hcm["httpFilters"][2]["typedConfig"]["ignoredQueryParameters"] == ["sp_ae"]
-    gzip = fill_hcm["httpFilters"][1]["typedConfig"]["compressorLibrary"]["typedConfig"]
+    removed = {
+        m["remove"] for m in fill_hcm["httpFilters"][0]["typedConfig"]["mutations"]["responseMutations"]
+    }
+    assert {"grpc-status", "vary", "x-request-id", "x-envoy-upstream-service-time"} <= removed
+    script = fill_hcm["httpFilters"][1]["typedConfig"]["defaultSourceCode"]["inlineString"]
+    assert 'headers:get("x-sp-edge-cache-key")' in script and "cf-ipcountry" not in script
+    assert "ignoredQueryParameters" not in fill_hcm["httpFilters"][4]["typedConfig"]
+    brotli = fill_hcm["httpFilters"][2]["typedConfig"]
+    assert brotli["chooseFirst"] is True  # browsers send gzip and br at the same q-value
+    assert brotli["compressorLibrary"]["typedConfig"] == {
+        "@type": "type.googleapis.com/envoy.extensions.compression.brotli.compressor.v3.Brotli",
+        "quality": 4,
+        "windowBits": 19,
+    }
+    gzip = fill_hcm["httpFilters"][3]["typedConfig"]["compressorLibrary"]["typedConfig"]
     # zlib's full window: smaller entries and less CPU per miss than Envoy's 4 KiB default (docs/mesh.md)
     assert gzip["windowBits"] == 15 and gzip["compressionLevel"] == "COMPRESSION_LEVEL_6"
     (fill_route,) = fill_hcm["routeConfig"]["virtualHosts"][0]["routes"]
     assert fill_route["route"]["cluster"] == "svc_notifications"
     assert any(e["name"] == "envoy.bootstrap.internal_listener" for e in cfg["bootstrapExtensions"])
+    assert topo.geo_country_header == "cf-ipcountry"
 
 
 def test_edge_filter_order_and_transcoder(rendered) -> None:
