@@ -14,7 +14,6 @@ Usage: python -m bench.analytics_cpu [EVENTS_PER_SECOND] [SECONDS] [WORKERS]   (
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import resource
@@ -22,23 +21,18 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.analytics_e2e import E2E_EVENTS_PER_REQUEST, _explain_unseen, _load
-from meshconfig import default_topology, with_free_ports
-from meshconfig.topology import DEFAULT_ROUTE_CLASSES, parse_workers, with_workers
-from shared.devstack.platform import Platform
-from shared.devstack.seeding import (
-    create_site,
-    publish_campaign,
-    recent_activity_campaign,
-    service_auth,
-    sign_up,
+from bench.analytics_e2e import (
+    E2E_EVENTS_PER_REQUEST,
+    _explain_unseen,
+    _load,
+    ingest_platform,
+    seed_ingest_site,
 )
-from socialproof.notifications.v1 import sites_pb2
+from shared.devstack.platform import Platform
 
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 #: The idle window measured before the load (its CPU rate is subtracted from the load's).
@@ -131,12 +125,9 @@ def measure(
 ) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="sp-analytics-cpu-"))
     root.chmod(0o755)
-    classes = tuple(dataclasses.replace(rc, requests_per_second=0, burst=0) for rc in DEFAULT_ROUTE_CLASSES)
-    topology = with_free_ports(dataclasses.replace(default_topology(), route_classes=classes))
-    topology = with_workers(topology, *parse_workers(f"analytics={workers}"))
-    if len(topology.service("analytics").process_ports) < 2:
+    platform = ingest_platform(root, workers, progress)
+    if len(platform.topology.service("analytics").process_ports) < 2:
         raise SystemExit("counting rows needs the ClickHouse server: use 2 or more analytics processes")
-    platform = Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
     platform.start()
     try:
         return _run(platform, root, events_per_second, seconds, progress)
@@ -148,23 +139,8 @@ def measure(
 def _run(
     platform: Platform, root: Path, events_per_second: int, seconds: float, progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    run = uuid.uuid4().hex[:8]
-    owner = sign_up(
-        platform,
-        email=f"cpu-{run}@socialproof.local",
-        password=f"pw-{uuid.uuid4().hex}",
-        display_name="Bench Owner",
-        organization=f"Bench Shop {run}",
-    )
-    org = owner.organization.name
-    auth = service_auth(platform, org, "bench-analytics")
-    settings = sites_pb2.SiteSettings(time_zone="UTC", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME)
-    site = create_site(platform, auth, org, display_name="Cpu Shop", domain="cpu.example", settings=settings)
-    campaign = publish_campaign(
-        platform, auth, site.name, recent_activity_campaign(title="{{ name }}", body="bought it")
-    )
-    campaign_id = campaign.name.rsplit("/", 1)[-1]
-    url = f"{platform.edge_url}/v1/widget/sites/{site.site_key}/events"
+    seeded = seed_ingest_site(platform, "cpu", "Cpu Shop", "cpu.example")
+    site, campaign_id, url = seeded.site, seeded.campaign_id, seeded.events_url
     count = _stored_counter(platform, site.name.rsplit("/", 1)[-1])
 
     warm = _load(root, url, campaign_id, seconds=3, events_per_second=500, name="warm-up")

@@ -93,12 +93,49 @@ def _poll(count: Callable[[], int], visibility: Visibility, stop: threading.Even
         stop.wait(POLL_S)
 
 
-def end_to_end(root: Path, progress: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
-    # Rate limits off: the benchmark measures the path, not the limiter.
+def ingest_platform(root: Path, workers: str, progress: Callable[[str], None]) -> Platform:
+    """A platform for the ingest benchmarks: rate limits off (they measure the path, not the limiter)."""
     classes = tuple(dataclasses.replace(rc, requests_per_second=0, burst=0) for rc in DEFAULT_ROUTE_CLASSES)
     topology = with_free_ports(dataclasses.replace(default_topology(), route_classes=classes))
-    topology = with_workers(topology, *parse_workers(f"analytics={ANALYTICS_WORKERS}"))
-    platform = Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
+    topology = with_workers(topology, *parse_workers(f"analytics={workers}"))
+    return Platform(root, topology, durable=False, progress=lambda line: progress(f"  {line}"))
+
+
+@dataclasses.dataclass(frozen=True)
+class IngestSite:
+    org: str
+    site: sites_pb2.Site
+    campaign_id: str
+    events_url: str
+
+
+def seed_ingest_site(platform: Platform, tag: str, display_name: str, domain: str) -> IngestSite:
+    """A fresh org with one site and one published campaign, the widget events URL for its site key."""
+    run = uuid.uuid4().hex[:8]
+    owner = sign_up(
+        platform,
+        email=f"{tag}-{run}@socialproof.local",
+        password=f"pw-{uuid.uuid4().hex}",
+        display_name="Bench Owner",
+        organization=f"Bench Shop {run}",
+    )
+    org = owner.organization.name
+    auth = service_auth(platform, org, "bench-analytics")
+    settings = sites_pb2.SiteSettings(time_zone="UTC", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME)
+    site = create_site(platform, auth, org, display_name=display_name, domain=domain, settings=settings)
+    campaign = publish_campaign(
+        platform, auth, site.name, recent_activity_campaign(title="{{ name }}", body="bought it")
+    )
+    return IngestSite(
+        org=org,
+        site=site,
+        campaign_id=campaign.name.rsplit("/", 1)[-1],
+        events_url=f"{platform.edge_url}/v1/widget/sites/{site.site_key}/events",
+    )
+
+
+def end_to_end(root: Path, progress: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    platform = ingest_platform(root, ANALYTICS_WORKERS, progress)
     platform.start()
     try:
         return _run(platform, root, progress)
@@ -109,25 +146,8 @@ def end_to_end(root: Path, progress: Callable[[str], None]) -> tuple[dict[str, A
 def _run(
     platform: Platform, root: Path, progress: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    run = uuid.uuid4().hex[:8]
-    owner = sign_up(
-        platform,
-        email=f"bench-{run}@socialproof.local",
-        password=f"pw-{uuid.uuid4().hex}",
-        display_name="Bench Owner",
-        organization=f"Bench Shop {run}",
-    )
-    org = owner.organization.name
-    auth = service_auth(platform, org, "bench-analytics")
-    settings = sites_pb2.SiteSettings(time_zone="UTC", default_anonymity=sites_pb2.ANONYMITY_LEVEL_FIRST_NAME)
-    site = create_site(
-        platform, auth, org, display_name="Bench Shop", domain="bench-analytics.example", settings=settings
-    )
-    campaign = publish_campaign(
-        platform, auth, site.name, recent_activity_campaign(title="{{ name }}", body="bought it")
-    )
-    campaign_id = campaign.name.rsplit("/", 1)[-1]
-    url = f"{platform.edge_url}/v1/widget/sites/{site.site_key}/events"
+    seeded = seed_ingest_site(platform, "bench", "Bench Shop", "bench-analytics.example")
+    org, site, campaign_id, url = seeded.org, seeded.site, seeded.campaign_id, seeded.events_url
     count = _visible_counter(platform, org, site.name)
 
     # Warm-up (site key and campaign caches, topics, consumer assignment): a short run until visible.
