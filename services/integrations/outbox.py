@@ -10,7 +10,7 @@ from collections import defaultdict
 from sqlalchemy import text
 
 from services.integrations.adapters.publisher import ActivityPublisher
-from services.integrations.service import SAMPLES_KEPT
+from services.integrations.service import trim_samples
 from shared.db import Database, RawConnections
 from shared.outbox import OutboxRelay
 from socialproof.events.v1.integrations_events_pb2 import ConnectionStatus, WebhookEventType
@@ -107,14 +107,7 @@ class ActivityOutbox:
                         WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
                         WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RETRACTED,
                     ):
-                        await session.execute(
-                            text(
-                                "DELETE FROM recent_events WHERE site_id = :site AND event_type = :type AND "
-                                "item_id IN (SELECT item_id FROM recent_events WHERE site_id = :site AND "
-                                "event_type = :type ORDER BY occurred_at DESC, created_at DESC OFFSET :keep)"
-                            ),
-                            {"site": site, "type": event_type, "keep": SAMPLES_KEPT},
-                        )
+                        await trim_samples(session, site, event_type)
             if self._untrimmed.get(org) is sites:
                 del self._untrimmed[org]
 

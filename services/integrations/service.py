@@ -71,6 +71,25 @@ ZAPIER_HOOK_KIND = 1
 # Trigger samples kept per site and trigger: Zapier asks for at most 25, so older ones are dropped
 # as new ones arrive and the table stays bounded without a retention job.
 SAMPLES_KEPT = 25
+#: Samples in the order Zapier reads them (newest first; item_id breaks ties of one group commit).
+SAMPLES_ORDER = "occurred_at DESC, created_at DESC, item_id DESC"
+#: Deletes every sample of a site and trigger after the newest SAMPLES_KEPT: the (SAMPLES_KEPT + 1)-th in
+#: SAMPLES_ORDER is found once (an init plan reading SAMPLES_KEPT + 1 index entries) and every row at or
+#: below it goes. (It was `item_id IN (subquery … OFFSET)`: a hashed semi-join over every sample row, re-run
+#: per row when a concurrent trim of another replica had locked it — under load the trims of two replicas
+#: were most of Postgres' CPU per webhook, docs/integrations.md.)
+_TRIM_SAMPLES = text(
+    "DELETE FROM recent_events WHERE site_id = :site AND event_type = :type "  # noqa: S608 - constants
+    "AND (occurred_at, created_at, item_id) <= (SELECT occurred_at, created_at, item_id FROM recent_events "
+    f"WHERE site_id = :site AND event_type = :type ORDER BY {SAMPLES_ORDER} OFFSET :keep LIMIT 1)"
+)
+
+
+async def trim_samples(session: AsyncSession, site_id: str, event_type: int) -> None:
+    """Keeps the newest SAMPLES_KEPT Zapier samples of a site and trigger (in the caller's tenant session)."""
+    await session.execute(_TRIM_SAMPLES, {"site": site_id, "type": event_type, "keep": SAMPLES_KEPT})
+
+
 ZAPIER_TRIGGERS = (
     WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RECORDED,
     WebhookEventType.WEBHOOK_EVENT_TYPE_ACTIVITY_RETRACTED,
@@ -1465,14 +1484,7 @@ class IntegrationsService:
                     "sample": sample.SerializeToString(),
                 },
             )
-            await session.execute(
-                text(
-                    "DELETE FROM recent_events WHERE site_id = :site AND event_type = :type AND item_id IN "
-                    "(SELECT item_id FROM recent_events WHERE site_id = :site AND event_type = :type "
-                    "ORDER BY occurred_at DESC, created_at DESC OFFSET :keep)"
-                ),
-                {"site": site_id, "type": event_type, "keep": SAMPLES_KEPT},
-            )
+            await trim_samples(session, site_id, event_type)
         queued: list[str] = []
         for sub_id, types, sites, max_attempts, kind, hook_site, hook_kinds in subs:
             if only_subscription is not None and sub_id != only_subscription:

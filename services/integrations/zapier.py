@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.integrations.domain import normalize, outbound, signatures, values
 from services.integrations.service import (
+    SAMPLES_ORDER,
     ZAPIER_HOOK_KIND,
     ZAPIER_TRIGGERS,
     ConnectionRecord,
@@ -137,8 +138,8 @@ class Zapier:
                 (
                     await session.execute(
                         text(
-                            "SELECT sample FROM recent_events WHERE org_id = :org AND site_id = :site "
-                            "AND event_type = :type ORDER BY occurred_at DESC, created_at DESC LIMIT :limit"
+                            "SELECT sample FROM recent_events WHERE org_id = :org AND site_id = :site "  # noqa: S608 - constants
+                            f"AND event_type = :type ORDER BY {SAMPLES_ORDER} LIMIT :limit"
                         ),
                         {"org": org_id, "site": site_id, "type": event_type, "limit": size},
                     )

@@ -6,13 +6,27 @@ import asyncio
 import json
 import re
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 
 from services.integrations import outbox as outbox_module
-from services.integrations.service import _ACCEPT_MANY_UNLESS_WANTED
-from services.integrations.tests.test_integrations_webhooks import ORDER, SITE, create, post, shopify_headers
+from services.integrations.service import (
+    _ACCEPT_MANY_UNLESS_WANTED,
+    SAMPLES_KEPT,
+    SAMPLES_ORDER,
+    trim_samples,
+)
+from services.integrations.tests.test_integrations_webhooks import (
+    ORDER,
+    ORG,
+    SITE,
+    create,
+    post,
+    shopify_headers,
+)
 from shared.db import ORG_SETTING
 from shared.kafka_bus import KafkaBusError
 from socialproof.events.v1.activity_pb2 import ActivityRecorded
@@ -250,3 +264,48 @@ async def test_samples_of_webhooks_are_trimmed_to_25_every_trim_interval(integra
     while (count := (await samples_and_last_event())[0]) != 25 and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     assert count == 25
+
+
+async def test_trim_keeps_exactly_the_newest_samples_in_read_order_ties_included(integrations) -> None:  # type: ignore[no-untyped-def]
+    """The trim finds the (SAMPLES_KEPT + 1)-th sample once and deletes it and everything older; samples
+    of one group commit share occurred_at and created_at, so item_id decides — as in the reader's order
+    (groups of 3: the cut falls inside a group)."""
+    server, _channel = integrations
+    site, event_type = str(uuid.uuid4()), 7
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [
+        {
+            "item": f"item-{i:02d}",
+            "at": base + timedelta(minutes=i // 3),
+            "created": base + timedelta(hours=i // 3),
+        }
+        for i in range(40)
+    ]
+
+    async def insert(batch: list[dict[str, Any]], event_type: int = event_type) -> None:
+        async with server.integrations.db.tenant_session(ORG) as session:
+            for r in batch:
+                await session.execute(
+                    text(
+                        "INSERT INTO recent_events (org_id, site_id, event_type, item_id, occurred_at, "
+                        "created_at, sample) VALUES (:org, :site, :type, :item, :at, :created, '\\x00')"
+                    ),
+                    {"org": ORG, "site": site, "type": event_type, **r},
+                )
+
+    async def trim_then_stored() -> list[str]:
+        async with server.integrations.db.tenant_session(ORG) as session:
+            await trim_samples(session, site, event_type)
+        async with server.integrations.db.tenant_session(ORG) as session:
+            found = await session.execute(
+                text(f"SELECT item_id FROM recent_events WHERE site_id = :s ORDER BY {SAMPLES_ORDER}"),  # noqa: S608
+                {"s": site},
+            )
+            return [r[0] for r in found]
+
+    await insert(rows[:SAMPLES_KEPT])
+    assert len(await trim_then_stored()) == SAMPLES_KEPT  # exactly SAMPLES_KEPT: nothing to trim
+    await insert(rows[SAMPLES_KEPT:])
+    await insert([{"item": "other", "at": base, "created": base}], event_type=8)  # another trigger: kept
+    newest_first = sorted(rows, key=lambda r: (r["at"], r["created"], r["item"]), reverse=True)
+    assert await trim_then_stored() == [r["item"] for r in newest_first[:SAMPLES_KEPT]] + ["other"]
