@@ -195,19 +195,51 @@ def _run(
     }
 
 
-def _explain_unseen(platform: Platform, site: str, published: int) -> str:
-    """Where events that ingest accepted but QueryMetrics does not show are: not in Kafka (one
-    message per request that had accepted events), stored raw but missing from the rollups, or not
-    stored at all; the processes' logs are kept for a look."""
+def _read_log(bootstrap: str, site_id: str) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Every message of the widget events topic, read from the start (Tansu's high watermark is the last
+    record batch's base offset + 1, not the last offset + 1, so watermarks undercount a batched log):
+    (messages, {event id of this site: (partition, offset)})."""
     from confluent_kafka import Consumer, TopicPartition
 
-    assert platform.infra is not None
-    kafka = Consumer({"bootstrap.servers": platform.infra.kafka_bootstrap, "group.id": "bench-unseen"})
-    in_kafka = sum(
-        kafka.get_watermark_offsets(TopicPartition(WIDGET_EVENTS_TOPIC, p), timeout=10)[1] for p in range(3)
+    from shared.kafka_bus import decode_envelope, unpack
+    from socialproof.events.v1.analytics_events_pb2 import WidgetEventsRecorded
+
+    kafka = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-unseen-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+        }
     )
+    meta = kafka.list_topics(WIDGET_EVENTS_TOPIC, timeout=10).topics[WIDGET_EVENTS_TOPIC].partitions
+    kafka.assign([TopicPartition(WIDGET_EVENTS_TOPIC, p, 0) for p in meta])
+    messages, idle = 0, time.monotonic()
+    ids: dict[str, tuple[int, int]] = {}
+    while time.monotonic() - idle < 3:
+        for msg in kafka.consume(1000, 0.2):
+            if msg.error():
+                continue
+            idle = time.monotonic()
+            messages += 1
+            batch = unpack(decode_envelope(msg.value()), WidgetEventsRecorded)
+            if batch.site_id == site_id:
+                for event in batch.events:
+                    ids[event.event_id] = (msg.partition() or 0, msg.offset() or 0)
     kafka.close()
-    kafka_note = f"{in_kafka} messages in {WIDGET_EVENTS_TOPIC} for {published} requests with accepted events"
+    return messages, ids
+
+
+def _explain_unseen(platform: Platform, site: str, published: int) -> str:
+    """Where events that ingest accepted but QueryMetrics does not show are: not in Kafka (one
+    message per request that had accepted events), in Kafka but not stored (which messages, by
+    partition and offset), or stored raw but missing from the rollups; the processes' logs are kept."""
+    assert platform.infra is not None
+    site_id = site.rsplit("/", 1)[-1]
+    messages, logged = _read_log(platform.infra.kafka_bootstrap, site_id)
+    kafka_note = (
+        f"{messages} messages read from {WIDGET_EVENTS_TOPIC} for {published} requests with accepted events "
+        f"({len(logged)} event ids of the site)"
+    )
     kept = Path(tempfile.mkdtemp(prefix="sp-bench-unseen-"))
     shutil.copytree(platform.logs, kept / "logs")
     warnings = sum(p.read_text(errors="replace").count("WARNING") for p in (kept / "logs").glob("*.log"))
@@ -217,7 +249,7 @@ def _explain_unseen(platform: Platform, site: str, published: int) -> str:
     from clickhouse_driver import Client
 
     client = Client.from_url(url)
-    db, site_id = client.connection.database, site.rsplit("/", 1)[-1]
+    db = client.connection.database
     raw = client.execute(
         f"SELECT count(), uniqExact(event_id) FROM {db}.widget_events WHERE site_id = '{site_id}' "
         "AND bot = 0 AND test = 0 AND event_type IN (1, 6)"
@@ -226,9 +258,14 @@ def _explain_unseen(platform: Platform, site: str, published: int) -> str:
         f"SELECT sumMerge(impressions) + sumMerge(page_views) FROM {db}.widget_hourly "
         f"WHERE site_id = '{site_id}'"
     )[0][0]
+    stored = {
+        r[0] for r in client.execute(f"SELECT event_id FROM {db}.widget_events WHERE site_id = '{site_id}'")
+    }
     client.disconnect()
+    missing = sorted({logged[i] for i in logged.keys() - stored})
     return (
         f"{kafka_note}; counted raw rows {raw[0]} ({raw[1]} distinct ids), hourly rollup {rolled}; "
+        f"messages in the log not stored: {len(missing)} {missing[:20]}; "
         f"{warnings} warnings in the logs kept in {kept}"
     )
 
