@@ -211,21 +211,23 @@ def _read_log(bootstrap: str, site_id: str) -> tuple[int, dict[str, tuple[int, i
             "enable.auto.commit": False,
         }
     )
-    meta = kafka.list_topics(WIDGET_EVENTS_TOPIC, timeout=10).topics[WIDGET_EVENTS_TOPIC].partitions
-    kafka.assign([TopicPartition(WIDGET_EVENTS_TOPIC, p, 0) for p in meta])
     messages, idle = 0, time.monotonic()
     ids: dict[str, tuple[int, int]] = {}
-    while time.monotonic() - idle < 3:
-        for msg in kafka.consume(1000, 0.2):
-            if msg.error():
-                continue
-            idle = time.monotonic()
-            messages += 1
-            batch = unpack(decode_envelope(msg.value()), WidgetEventsRecorded)
-            if batch.site_id == site_id:
-                for event in batch.events:
-                    ids[event.event_id] = (msg.partition() or 0, msg.offset() or 0)
-    kafka.close()
+    try:
+        meta = kafka.list_topics(WIDGET_EVENTS_TOPIC, timeout=10).topics[WIDGET_EVENTS_TOPIC].partitions
+        kafka.assign([TopicPartition(WIDGET_EVENTS_TOPIC, p, 0) for p in meta])
+        while time.monotonic() - idle < 3:
+            for msg in kafka.consume(1000, 0.2):
+                if msg.error():
+                    continue
+                idle = time.monotonic()
+                messages += 1
+                batch = unpack(decode_envelope(msg.value()), WidgetEventsRecorded)
+                if batch.site_id == site_id:
+                    for event in batch.events:
+                        ids[event.event_id] = (msg.partition() or 0, msg.offset() or 0)
+    finally:
+        kafka.close()
     return messages, ids
 
 
@@ -243,7 +245,7 @@ def _explain_unseen(platform: Platform, site: str, published: int) -> str:
     kept = Path(tempfile.mkdtemp(prefix="sp-bench-unseen-"))
     shutil.copytree(platform.logs, kept / "logs")
     warnings = sum(p.read_text(errors="replace").count("WARNING") for p in (kept / "logs").glob("*.log"))
-    url = platform.infra.clickhouse_url if platform.infra is not None else ""
+    url = platform.infra.clickhouse_url
     if not url.startswith("clickhouse://"):
         return f"{kafka_note}; chdb not readable from here; {warnings} warnings in {kept}"
     from clickhouse_driver import Client
